@@ -1,0 +1,60 @@
+# vmm-tiering: keep each VM's hot memory in DRAM and its cold memory in
+# PMEM/CXL. `make` builds everything; `make demo` runs the whole system in
+# the lab; `make test` runs the test suite (unit tests and lab scenarios).
+TOP := $(CURDIR)
+KVER ?= $(shell $(TOP)/scripts/kver)
+BIN := $(TOP)/build/bin
+LAB := $(TOP)/build/lab
+CHECKPATCH_DIR := $(TOP)/build/linux-source
+
+all: module userspace
+
+# The module, for the running kernel (or the lab's, see kvm-module/Makefile).
+module:
+	$(MAKE) -C kvm-module
+
+# The module for the lab's kernel, whatever this machine runs.
+module-lab:
+	$(MAKE) -C kvm-module KVER=$(KVER) KDIR=/lib/modules/$(KVER)/build
+
+userspace:
+	$(MAKE) -C lib
+	$(MAKE) -C tools/idle-pages
+	$(MAKE) -C vmm-agent
+	$(MAKE) -C tests/guest
+	mkdir -p $(BIN)
+	cp tools/idle-pages/idle-pages vmm-agent/vmm-agent \
+	   tests/guest/build/tg-launch tests/guest/build/guest.elf \
+	   tests/guest/run-qemu $(BIN)/
+
+# What a lab run needs: the build and the stage-1 initramfs.
+lab-prereqs: module-lab userspace $(LAB)/initramfs-$(KVER).cpio.gz
+
+$(LAB)/initramfs-$(KVER).cpio.gz: tests/lab/build-initramfs tests/lab/initramfs-init
+	mkdir -p $(LAB)
+	tests/lab/build-initramfs $(KVER) $@
+
+deps:
+	scripts/deps
+
+# Unit tests, then the lab scenarios in one lab boot; ends with totals.
+test: deps
+	tests/run-all
+
+demo: deps
+	tests/lab/run --timeout 600 tests/lab/demo.sh
+
+# The kernel's own style checker, from Debian's linux-source package.
+checkpatch: deps
+	scripts/checkpatch kvm-module
+
+clean:
+	-$(MAKE) -C kvm-module clean
+	-$(MAKE) -C lib clean
+	-$(MAKE) -C tools/idle-pages clean
+	-$(MAKE) -C vmm-agent clean
+	-$(MAKE) -C tests/guest clean
+	-$(MAKE) -C tests/unit clean
+	rm -rf build/bin
+
+.PHONY: all module module-lab userspace lab-prereqs deps test demo checkpatch clean
