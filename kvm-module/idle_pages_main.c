@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * idle_pages_main.c - /proc/idle_pages: the file interface of
+ * ../shared/idle-pages-abi.md. One open file is one scan round of one
+ * target: open, IDLE_PAGE_SET_PID, lseek/read the HVA ranges, close.
+ *
+ * Locking: ip_file.lock (a mutex) serialises the ioctls and reads of one
+ * open file; it is taken before, never under, the backends' locks
+ * (kvm->srcu, kvm->mmu_lock, mm->mmap_lock, RCU). Different open files
+ * share nothing, so concurrent readers of one VM only meet in KVM's own
+ * locks, which the backends take for bounded chunks.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+#include <linux/fs.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/slab.h>
+#include <linux/kvm_host.h>
+#include "idle_pages_internal.h"
+
+static struct proc_dir_entry *ip_proc;
+
+static unsigned int ip_flags_from_open(unsigned int f_flags)
+{
+	unsigned int flags = 0;
+
+	if (f_flags & IDLE_PAGES_HUGE_ONLY_FLAG)
+		flags |= PTW_HUGE_ONLY;
+	if (f_flags & IDLE_PAGES_SKIM_FLAG)
+		flags |= PTW_SKIM;
+	if (f_flags & IDLE_PAGES_DIRTY_FLAG)
+		flags |= PTW_DIRTY;
+	return flags;
+}
+
+static void ip_free(struct ip_file *f)
+{
+	kvfree(f->runs.run);
+	kvfree(f->root_runs.run);
+	kvfree(f->tmp_runs.run);
+	kvfree(f->kbuf);
+	kfree(f);
+}
+
+static int ip_alloc_runs(struct ptw_runs *r, unsigned int max)
+{
+	r->run = kvmalloc_array(max, sizeof(*r->run), GFP_KERNEL);
+	r->nr = 0;
+	r->max = max;
+	return r->run ? 0 : -ENOMEM;
+}
+
+static int ip_open(struct inode *inode, struct file *file)
+{
+	struct ip_file *f;
+
+	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	if (!f)
+		return -ENOMEM;
+	mutex_init(&f->lock);
+	f->scan_flags = ip_flags_from_open(file->f_flags);
+	f->info.version = IDLE_PAGES_INFO_VERSION;
+	f->info.size = sizeof(f->info);
+	f->info.flags_honoured = IDLE_PAGES_HONOURS_HUGE_ONLY |
+		IDLE_PAGES_HONOURS_SKIM | IDLE_PAGES_HONOURS_DIRTY |
+		IDLE_PAGES_HONOURS_EXT_FORMAT;
+	f->kbuf = kvmalloc(IP_CHUNK_BYTES, GFP_KERNEL);
+	/* Merging two roots' runs needs room for both in tmp. */
+	if (!f->kbuf || ip_alloc_runs(&f->runs, IP_CHUNK_PAGES) ||
+	    ip_alloc_runs(&f->root_runs, IP_CHUNK_PAGES) ||
+	    ip_alloc_runs(&f->tmp_runs, 2 * IP_CHUNK_PAGES)) {
+		ip_free(f);
+		return -ENOMEM;
+	}
+	file->private_data = f;
+	return 0;
+}
+
+static void ip_drop_target(struct ip_file *f)
+{
+	if (f->kvm)
+		ip_vm_release(f);
+	if (f->mm)
+		mmdrop(f->mm);
+	f->kvm = NULL;
+	f->mm = NULL;
+	f->pid = 0;
+	f->info.backend = IDLE_PAGES_BACKEND_NONE;
+}
+
+static int ip_release(struct inode *inode, struct file *file)
+{
+	struct ip_file *f = file->private_data;
+
+	ip_drop_target(f);
+	ip_free(f);
+	return 0;
+}
+
+/*
+ * May the caller read @nr's memory map? Exactly what opening
+ * /proc/PID/pagemap checks (mm_access with PTRACE_MODE_READ_FSCREDS,
+ * LSMs included). ptrace_may_access() and mm_access() are not exported
+ * to modules, so we ask procfs itself, with the caller's credentials.
+ */
+static bool ip_may_read_mm(pid_t nr)
+{
+	char path[32];
+	struct file *file;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", nr);
+	file = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(file))
+		return false;
+	filp_close(file, NULL);
+	return true;
+}
+
+/* Picks the target; see ip_may_read_mm() for who may. */
+static int ip_set_pid(struct ip_file *f, pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *pid;
+	struct kvm *kvm;
+	int ret = 0;
+
+	if (nr <= 0)
+		return -ESRCH;
+	pid = find_get_pid(nr);
+	if (!pid)
+		return -ESRCH;
+	task = get_pid_task(pid, PIDTYPE_PID);
+	put_pid(pid);
+	if (!task)
+		return -ESRCH;
+	if (!capable(CAP_SYS_ADMIN) && !ip_may_read_mm(nr)) {
+		ret = -EACCES;
+		goto out;
+	}
+	ip_drop_target(f);
+	kvm = ip_vm_find(task);
+	if (IS_ERR(kvm)) {
+		ret = PTR_ERR(kvm);
+		goto out;
+	}
+	if (kvm) {
+		f->kvm = kvm;
+	} else {
+		f->mm = get_task_mm(task);
+		if (!f->mm) {
+			/* A kernel thread, or a process that is exiting. */
+			ret = -ESRCH;
+			goto out;
+		}
+		/*
+		 * Keep only the mm_struct, not the address space: a target
+		 * that exits frees its memory, and our reads say -ESRCH.
+		 */
+		mmgrab(f->mm);
+		mmput(f->mm);
+		f->info.backend = IDLE_PAGES_BACKEND_NATIVE;
+		f->info.root_levels = pgtable_l5_enabled() ? 5 : 4;
+		f->info.nr_roots = 1;
+		f->info.nr_memslots = 0;
+		f->info.ad_disabled = 0;
+	}
+	f->pid = nr;
+	f->info.pid = nr;
+out:
+	put_task_struct(task);
+	return ret;
+}
+
+static long ip_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct ip_file *f = file->private_data;
+	struct idle_pages_info info;
+	u32 size;
+	long ret = 0;
+
+	mutex_lock(&f->lock);
+	switch (cmd) {
+	case IDLE_PAGE_SET_PID:
+		ret = ip_set_pid(f, (pid_t)arg);
+		break;
+	case IDLE_PAGE_SET_FORMAT:
+		if (arg != IDLE_PAGES_FORMAT_COMPAT &&
+		    arg != IDLE_PAGES_FORMAT_EXT) {
+			ret = -EINVAL;
+			break;
+		}
+		f->format = arg;
+		f->info.format = arg;
+		if (arg == IDLE_PAGES_FORMAT_EXT)
+			f->scan_flags |= PTW_EXT;
+		else
+			f->scan_flags &= ~PTW_EXT;
+		break;
+	case IDLE_PAGE_GET_INFO:
+		if (get_user(size, (u32 __user *)arg)) {
+			ret = -EFAULT;
+			break;
+		}
+		/* Old, shorter structs get a prefix; newer ones ours. */
+		if (size < offsetofend(struct idle_pages_info, version)) {
+			ret = -EINVAL;
+			break;
+		}
+		info = f->info;
+		info.size = sizeof(info);
+		if (copy_to_user((void __user *)arg, &info,
+				 min_t(u32, size, sizeof(info))))
+			ret = -EFAULT;
+		break;
+	default:
+		ret = -ENOTTY;
+	}
+	mutex_unlock(&f->lock);
+	return ret;
+}
+
+/*
+ * Called by the core for each leaf found accessed: keep the host page
+ * referenced, so host reclaim is not misled into evicting hot memory
+ * whose accessed bit we just cleared.
+ */
+void ptw_env_accessed(void *ctx, u64 pfn, int level)
+{
+	struct ip_file *f = ctx;
+
+	f->cleared = true;
+	if (f->kvm)
+		kvm_set_pfn_accessed(pfn);
+	else
+		ip_task_page_accessed(pfn);
+}
+
+/*
+ * Called by the core before it marks a writable EPT entry (A/D bits off)
+ * for access tracking, which drops its W bit: KVM's own aging records the
+ * page dirty first (age_gfn_range in tdp_mmu.c), so a write is not lost.
+ */
+void ptw_env_dirty(void *ctx, u64 pfn, int level)
+{
+	struct ip_file *f = ctx;
+
+	if (f->kvm)
+		kvm_set_pfn_dirty(pfn);
+}
+
+/* Encodes one chunk's runs and copies the finished bytes out. */
+int ip_sink_emit(struct ip_sink *s, const struct ptw_runs *runs,
+		 u64 hva_minus_addr)
+{
+	int ret;
+
+	ret = ptw_enc_runs(&s->enc, runs, hva_minus_addr);
+	if (ret)
+		return ret;
+	if (copy_to_user(s->ubuf + s->copied, s->enc.buf, s->enc.len))
+		return -EFAULT;
+	s->copied += s->enc.len;
+	s->enc.len = 0;
+	return 0;
+}
+
+static ssize_t ip_read(struct file *file, char __user *ubuf, size_t count,
+		       loff_t *ppos)
+{
+	struct ip_file *f = file->private_data;
+	struct ip_sink s = { .f = f, .ubuf = ubuf };
+	u64 pos = *ppos;
+	size_t tail;
+	int ret;
+
+	if (count < IDLE_PAGES_MIN_READ)
+		return -EINVAL;
+	if (pos & ~PAGE_MASK)
+		return -EINVAL;
+	if (pos >= TASK_SIZE_MAX)
+		return 0;
+	/* Bounded so that the page budget can't overflow. */
+	count = min_t(size_t, count, SZ_1G);
+	s.count = count;
+	s.pages_left = (u64)count * IDLE_PAGES_PAGES_PER_BYTE;
+
+	mutex_lock(&f->lock);
+	ptw_enc_init(&s.enc, f->kbuf, IP_CHUNK_BYTES, pos, f->scan_flags);
+	if (f->kvm)
+		ret = ip_vm_scan(f, &s, &pos);
+	else if (f->mm)
+		ret = ip_task_scan(f, &s, &pos);
+	else
+		ret = -ESRCH;	/* no IDLE_PAGE_SET_PID yet */
+	if (!ret) {
+		tail = ptw_enc_finish(&s.enc);
+		if (copy_to_user(ubuf + s.copied, s.enc.buf, tail))
+			ret = -EFAULT;
+		else
+			s.copied += tail;
+	}
+	mutex_unlock(&f->lock);
+	if (ret && !s.copied)
+		return ret;
+	*ppos = pos;
+	return s.copied;
+}
+
+static loff_t ip_llseek(struct file *file, loff_t off, int whence)
+{
+	/*
+	 * Positions are HVAs, checked at read: past the end of user space a
+	 * read returns 0 (end of file), as the ABI says.
+	 */
+	return generic_file_llseek_size(file, off, whence, MAX_LFS_FILESIZE,
+					 TASK_SIZE_MAX);
+}
+
+static const struct proc_ops ip_proc_ops = {
+	.proc_open	= ip_open,
+	.proc_release	= ip_release,
+	.proc_read	= ip_read,
+	.proc_lseek	= ip_llseek,
+	.proc_ioctl	= ip_ioctl,
+	.proc_compat_ioctl = ip_ioctl,
+};
+
+static int __init ip_init(void)
+{
+	/* World-openable: access is checked per target at SET_PID. */
+	ip_proc = proc_create("idle_pages", 0444, NULL, &ip_proc_ops);
+	if (!ip_proc)
+		return -ENOMEM;
+	return 0;
+}
+
+static void __exit ip_exit(void)
+{
+	/* Waits for running calls and releases every open file first. */
+	proc_remove(ip_proc);
+}
+
+module_init(ip_init);
+module_exit(ip_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("idle_pages: accessed bits of KVM's two-dimensional page tables and of process page tables");
+MODULE_VERSION("0.1");

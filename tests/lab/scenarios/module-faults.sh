@@ -1,0 +1,54 @@
+# The module under faults: two readers scanning one VM at once while the
+# VM is killed mid-scan, and the module unloaded while a file is open.
+# Each must end in a clean error to the reader; the lab runner fails the
+# run on any kernel warning.
+source "$LAB_TOP/tests/lab/lib.sh"
+
+tg-launch --mem 256M --backing 4k --no-stop --timeout 200 "$LAB_GUEST_ELF" \
+	pattern=uniform hot=16M cold=32M write=50 passes=0 \
+	>"$LAB_OUT/guest.serial" 2>&1 &
+vm=$!
+for _ in $(seq 100); do grep -q "TG start" "$LAB_OUT/guest.serial" && break; sleep 0.1; done
+
+# scan_loop N: scan the VM until a scan fails; print the last error.
+scan_loop() {
+	local i=0
+	while idle-pages dump -q "$vm" >/dev/null 2>"$LAB_OUT/reader$1.err"; do
+		i=$((i + 1))
+	done
+	echo "reader $1: $i full scans, then: $(tail -n1 "$LAB_OUT/reader$1.err")"
+}
+scan_loop 1 >"$LAB_OUT/reader1.out" &
+r1=$!
+scan_loop 2 >"$LAB_OUT/reader2.out" &
+r2=$!
+sleep 4
+kill -9 "$vm"
+wait "$vm" 2>/dev/null
+wait "$r1" "$r2"
+cat "$LAB_OUT/reader1.out" "$LAB_OUT/reader2.out"
+for r in 1 2; do
+	n=$(sed -n 's/.*: \([0-9]*\) full scans.*/\1/p' "$LAB_OUT/reader$r.out")
+	check "reader $r scanned the running VM concurrently ($n rounds)" \
+		test "${n:-0}" -gt 0
+	check "reader $r got a clean error once the VM was gone" \
+		grep -Eqi "no such process|not found|exited" "$LAB_OUT/reader$r.err"
+done
+
+echo "== module unload with a file open"
+sleep 1000 &
+target=$!
+hold-open "$target" >"$LAB_OUT/hold.out" 2>&1 &
+holder=$!
+for _ in $(seq 50); do grep -q ready "$LAB_OUT/hold.out" && break; sleep 0.1; done
+check "a reader holds the file open with a target set" grep -q ready "$LAB_OUT/hold.out"
+check "rmmod idle_pages succeeds with the file open" rmmod idle_pages
+check "/proc/idle_pages is gone" test ! -e /proc/idle_pages
+kill -USR1 "$holder"
+wait "$holder"
+cat "$LAB_OUT/hold.out"
+check "the open file's next read fails cleanly" \
+	grep -q "read after unload: -1" "$LAB_OUT/hold.out"
+check "insmod again works" insmod "$LAB_MODULE"
+check "/proc/idle_pages is back" test -e /proc/idle_pages
+kill "$target"

@@ -1,0 +1,50 @@
+# The module on a VM: the test guest under tg-launch (nested KVM, AMD NPT)
+# touches exact page sets; each scan must report exactly those pages (plus
+# the guest's own code/stack pages the launcher accounts for), nothing
+# while the vCPU is stopped, dirty pages in dirty mode, 2 MiB units in
+# huge-only mode and with THP-backed guest memory.
+source "$LAB_TOP/tests/lab/lib.sh"
+
+# run_guest NAME BACKING TOUCH: start the guest, stopped at step 1.
+run_guest() {
+	rep=$LAB_OUT/$1.report
+	tg-launch --mem 128M --backing "$2" --report "$rep" --timeout 200 \
+		"$LAB_GUEST_ELF" pattern=touch touch="$3" write=50 passes=4 \
+		>"$LAB_OUT/$1.serial" 2>&1 &
+	pid=$!
+	wait_stopped "$pid" || { fail "$1: guest reached step 1"; exit 1; }
+}
+next_step() {
+	kill -CONT "$pid"
+	wait_stopped "$pid" || { fail "$1: guest reached the next step"; exit 1; }
+}
+finish() {
+	kill -CONT "$pid"
+	wait "$pid"
+	check "$1: guest finished with its integrity check passed" \
+		grep -q "TG done errors=0" "$LAB_OUT/$1.serial"
+}
+
+touch="0-99,300-310,1000,4096-4200,9000"
+echo "== 4 KiB-backed guest memory"
+run_guest vm4k 4k "$touch"
+scan-check "$rep"
+echo "-- again, the vCPU did not run"
+scan-check --expect none "$rep"
+next_step vm4k
+scan-check --mode dirty "$rep"
+next_step vm4k
+scan-check --mode skim "$rep"
+next_step vm4k
+scan-check --mode huge "$rep"
+finish vm4k
+
+echo "== THP-backed guest memory (2 MiB leaves)"
+run_guest vmthp thp "$touch"
+scan-check "$rep"
+scan-check --expect none "$rep"
+next_step vmthp
+scan-check --mode dirty "$rep"
+next_step vmthp
+next_step vmthp
+finish vmthp
