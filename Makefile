@@ -22,10 +22,11 @@ userspace:
 	$(MAKE) -C tools/idle-pages
 	$(MAKE) -C vmm-agent
 	$(MAKE) -C tests/guest
+	$(MAKE) -C tests/module
 	mkdir -p $(BIN)
-	cp tools/idle-pages/idle-pages vmm-agent/vmm-agent \
+	cp tools/idle-pages/build/idle-pages vmm-agent/vmm-agent \
 	   tests/guest/build/tg-launch tests/guest/build/guest.elf \
-	   tests/guest/run-qemu $(BIN)/
+	   tests/guest/run-qemu tests/module/build/* $(BIN)/
 
 # What a lab run needs: the build and the stage-1 initramfs.
 lab-prereqs: module-lab userspace $(LAB)/initramfs-$(KVER).cpio.gz
@@ -54,6 +55,7 @@ clean:
 	-$(MAKE) -C tools/idle-pages clean
 	-$(MAKE) -C vmm-agent clean
 	-$(MAKE) -C tests/guest clean
+	-$(MAKE) -C tests/module clean
 	-$(MAKE) -C tests/unit clean
 	rm -rf build/bin
 
