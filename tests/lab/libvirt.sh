@@ -1,0 +1,84 @@
+# A real libvirt daemon inside L1, for scenarios that run the test guest
+# as a domain: source "$LAB_TOP/tests/lab/libvirt.sh"; libvirt_up.
+# Logs (libvirtd, each domain's QEMU log and serial) go to $LAB_OUT.
+
+# libvirt_up: configure and start libvirtd (monolithic, Debian 12).
+libvirt_up() {
+	# libvirtd resolves this user before it reads qemu.conf.
+	grep -q '^libvirt-qemu:' /etc/passwd ||
+		echo 'libvirt-qemu:x:64055:64055::/var/lib/libvirt:/usr/sbin/nologin' >>/etc/passwd
+	grep -q '^libvirt-qemu:' /etc/group || echo 'libvirt-qemu:x:64055:' >>/etc/group
+	grep -q '^kvm:' /etc/group || echo 'kvm:x:992:' >>/etc/group
+	mkdir -p /etc/libvirt /run/libvirt /var/lib/libvirt/qemu /var/log/libvirt/qemu
+	cat >/etc/libvirt/qemu.conf <<-CONF
+	user = "root"
+	group = "root"
+	dynamic_ownership = 0
+	remember_owner = 0
+	security_driver = "none"
+	stdio_handler = "file"
+	CONF
+	cat >/etc/libvirt/libvirtd.conf <<-CONF
+	auth_unix_rw = "none"
+	unix_sock_rw_perms = "0770"
+	log_outputs = "3:file:$LAB_OUT/libvirtd.log"
+	CONF
+	libvirtd -d || return 1
+	for _ in $(seq 300); do
+		virsh -c qemu:///system version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "libvirtd did not answer within 30 s" >&2
+	return 1
+}
+
+# tg_domain_xml NAME MEM_MIB GUEST_CMDLINE: a type='kvm' domain that boots
+# the test guest directly (Multiboot), no disk, no network, serial to a
+# file in $LAB_OUT.
+tg_domain_xml() {
+	cat <<-XML
+	<domain type='kvm'>
+	  <name>$1</name>
+	  <memory unit='MiB'>$2</memory>
+	  <vcpu>1</vcpu>
+	  <os>
+	    <type arch='x86_64' machine='q35'>hvm</type>
+	    <kernel>$LAB_GUEST_ELF</kernel>
+	    <cmdline>$3</cmdline>
+	  </os>
+	  <cpu mode='host-passthrough'/>
+	  <on_poweroff>destroy</on_poweroff>
+	  <on_crash>destroy</on_crash>
+	  <devices>
+	    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+	    <serial type='file'>
+	      <source path='$LAB_OUT/$1.serial'/>
+	    </serial>
+	    <memballoon model='none'/>
+	  </devices>
+	</domain>
+	XML
+}
+
+# tg_domain_start NAME MEM_MIB GUEST_CMDLINE: define, start, and wait for
+# the guest's "TG start" line; prints the QEMU pid.
+tg_domain_start() {
+	tg_domain_xml "$@" >"$LAB_OUT/$1.xml"
+	virsh -q define "$LAB_OUT/$1.xml" >/dev/null || return 1
+	virsh -q start "$1" >/dev/null || return 1
+	for _ in $(seq 600); do
+		grep -q "TG start" "$LAB_OUT/$1.serial" 2>/dev/null && break
+		sleep 0.1
+	done
+	grep -q "TG start" "$LAB_OUT/$1.serial" || {
+		echo "domain $1: no TG start line within 60 s" >&2
+		return 1
+	}
+	cat "/run/libvirt/qemu/$1.pid"
+}
+
+# libvirt_logs: copy the domains' QEMU logs next to the scenario's files.
+libvirt_logs() {
+	cp /var/log/libvirt/qemu/*.log "$LAB_OUT/" 2>/dev/null
+	return 0
+}
