@@ -10,12 +10,13 @@
 enum key {
 	K_BASE, K_HOT, K_COLD, K_PATTERN, K_PHASES, K_PHASE_SECS, K_WRITE,
 	K_SEED, K_PASSES, K_SECS, K_REPORT_SECS, K_TOUCH, K_STRIDE, K_COUNT,
-	K_NKEYS
+	K_TOUCH2, K_NKEYS
 };
 
 static const char *const key_names[K_NKEYS] = {
 	"base", "hot", "cold", "pattern", "phases", "phase_secs", "write",
 	"seed", "passes", "secs", "report_secs", "touch", "stride", "count",
+	"touch2",
 };
 
 static const char *const pattern_names[] = {
@@ -242,10 +243,10 @@ static int get_pattern(struct parser *p)
 	return bad_value(p, "uniform, zipf, seq, phases or touch");
 }
 
-/* touch=A-B,C,...: disjoint inclusive page ranges relative to base. */
-static int get_touch(struct parser *p)
+/* touch=A-B,C,... (and touch2=): disjoint inclusive page ranges relative
+ * to base, stored in ranges[], *n of them. */
+static int get_ranges(struct parser *p, struct tg_range *ranges, uint32_t *n)
 {
-	struct tg_config *cfg = p->cfg;
 	uint32_t i = 0;
 
 	while (i < p->vallen) {
@@ -271,18 +272,28 @@ static int get_touch(struct parser *p)
 			return bad_value(p, "a range ends before it starts");
 		if (b >= TG_MAX_AREA_PAGES)
 			return bad_value(p, "page beyond what the guest can track");
-		for (uint32_t r = 0; r < cfg->nranges; r++)
-			if (a <= cfg->ranges[r].last && b >= cfg->ranges[r].first)
+		for (uint32_t r = 0; r < *n; r++)
+			if (a <= ranges[r].last && b >= ranges[r].first)
 				return bad_value(p, "ranges overlap");
-		if (cfg->nranges == TG_MAX_RANGES)
+		if (*n == TG_MAX_RANGES)
 			return bad_value(p, "more than 32 ranges");
-		cfg->ranges[cfg->nranges].first = (uint32_t)a;
-		cfg->ranges[cfg->nranges].last = (uint32_t)b;
-		cfg->nranges++;
+		ranges[*n].first = (uint32_t)a;
+		ranges[*n].last = (uint32_t)b;
+		(*n)++;
 	}
-	if (!cfg->nranges)
+	if (!*n)
 		return bad_value(p, "empty");
 	return 0;
+}
+
+/* touch2=: ranges like touch=, or "none" (later steps touch no page of
+ * the set); check_whole() makes sure it lies inside the set. */
+static int get_touch2(struct parser *p)
+{
+	p->cfg->has_touch2 = 1;
+	if (str_eq_n(p->val, p->vallen, "none"))
+		return 0;
+	return get_ranges(p, p->cfg->ranges2, &p->cfg->nranges2);
 }
 
 static int set_key(struct parser *p, enum key k)
@@ -301,9 +312,10 @@ static int set_key(struct parser *p, enum key k)
 	case K_PASSES:		return get_u32(p, 0, 0xffffffffu, &c->passes);
 	case K_SECS:		return get_u32(p, 0, 0xffffffffu, &c->secs);
 	case K_REPORT_SECS:	return get_u32(p, 0, 86400, &c->report_secs);
-	case K_TOUCH:		return get_touch(p);
+	case K_TOUCH:		return get_ranges(p, c->ranges, &c->nranges);
 	case K_STRIDE:		return get_u32(p, 1, TG_MAX_AREA_PAGES, &c->stride);
 	case K_COUNT:		return get_u32(p, 1, TG_MAX_AREA_PAGES, &c->count);
+	case K_TOUCH2:		return get_touch2(p);
 	case K_NKEYS:		break;
 	}
 	return -1;
@@ -360,6 +372,51 @@ static int reject_keys(struct parser *p, uint32_t keys, const char *why)
 
 #define BIT(k) (1u << (k))
 
+/*
+ * The first page of [a, b] outside the touch set (touch= ranges and
+ * stride= count= points), or b + 1 if the set covers it all. Jumps over
+ * whole ranges, so a large range costs no more than a small one.
+ */
+static uint32_t first_outside_set(const struct tg_config *c, uint32_t a,
+				  uint32_t b)
+{
+	uint32_t pg = a;
+
+	while (pg <= b) {
+		uint32_t next = pg;
+
+		for (uint32_t r = 0; r < c->nranges; r++)
+			if (pg >= c->ranges[r].first && pg <= c->ranges[r].last)
+				next = c->ranges[r].last + 1;
+		if (next == pg && c->stride && pg % c->stride == 0 &&
+		    pg / c->stride < c->count)
+			next = c->stride == 1 ? c->count : pg + 1;
+		if (next == pg)
+			return pg;
+		pg = next;
+	}
+	return b + 1;
+}
+
+/* touch2= must be a subset of the set, which step 1 maps. */
+static int check_touch2(struct parser *p)
+{
+	const struct tg_config *c = p->cfg;
+
+	for (uint32_t r = 0; r < c->nranges2; r++) {
+		uint32_t pg = first_outside_set(c, c->ranges2[r].first,
+						c->ranges2[r].last);
+
+		if (pg <= c->ranges2[r].last) {
+			msg_s(&p->m, "touch2= must be a subset of the touch set, but page ");
+			msg_u(&p->m, pg);
+			msg_s(&p->m, " is not in touch= or stride= count=");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Checks that need all keys: what applies to which pattern, and sizes. */
 static int check_whole(struct parser *p)
 {
@@ -378,7 +435,8 @@ static int check_whole(struct parser *p)
 		if (!(p->given & BIT(K_PASSES)))
 			c->passes = 2;
 	} else {
-		if (reject_keys(p, BIT(K_TOUCH) | BIT(K_STRIDE) | BIT(K_COUNT),
+		if (reject_keys(p, BIT(K_TOUCH) | BIT(K_STRIDE) | BIT(K_COUNT) |
+				BIT(K_TOUCH2),
 				"applies only to pattern=touch"))
 			return -1;
 		if (c->pattern != TG_PATTERN_PHASES &&
@@ -413,6 +471,8 @@ static int check_whole(struct parser *p)
 		msg_s(&p->m, "stride*count reaches beyond what the guest can track");
 		return -1;
 	}
+	if (check_touch2(p))
+		return -1;
 	end = c->base + ((uint64_t)tg_config_area_pages(c) << TG_PAGE_SHIFT);
 	if (end > 0x100000000ull) {
 		msg_s(&p->m, "working area ends above 4G");

@@ -39,6 +39,9 @@ struct tg_config {
 	uint32_t report_secs;	/* 0 = stats only at the end */
 	uint32_t nranges;	/* touch= */
 	struct tg_range ranges[TG_MAX_RANGES];
+	uint32_t has_touch2;	/* touch2= given: steps >= 2 touch only it */
+	uint32_t nranges2;	/* touch2= ranges, 0 for touch2=none */
+	struct tg_range ranges2[TG_MAX_RANGES];
 	uint32_t stride;	/* stride= count=: pages 0, K, 2K, ... */
 	uint32_t count;
 };

@@ -32,6 +32,9 @@ static void usage(FILE *f)
 	      "                      when --report is given)\n"
 	      "  --no-stop           never SIGSTOP\n"
 	      "  --timeout SECS      give up after SECS (exit 12)\n"
+	      "  --dirty-log         KVM dirty logging on guest RAM; each step's\n"
+	      "                      written pages must be in the log (exit 13)\n"
+	      "  --slot-churn MS     every MS ms add or delete a second memslot\n"
 	      "signals: SIGUSR1 = guest verifies all pages now, SIGUSR2 = guest\n"
 	      "finishes (final verify, TG done); kill -CONT resumes after a step\n", f);
 }
@@ -96,6 +99,8 @@ void launch_parse_options(int argc, char **argv, struct launch_options *o)
 		{ "stop-at-step", required_argument, NULL, 's' },
 		{ "no-stop", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
+		{ "dirty-log", no_argument, NULL, 'd' },
+		{ "slot-churn", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -122,6 +127,16 @@ void launch_parse_options(int argc, char **argv, struct launch_options *o)
 		case 's': o->stop_at_step = parse_long("--stop-at-step", optarg, 1); break;
 		case 'n': o->no_stop = 1; break;
 		case 't': o->timeout = (unsigned)parse_long("--timeout", optarg, 1); break;
+		case 'd': o->dirty_log = 1; break;
+		case 'c': {
+			long ms = parse_long("--slot-churn", optarg, 1);
+
+			if (ms > 60000)
+				die(LAUNCH_EXIT_SETUP, "bad value for --slot-churn: '%s' (1..60000 ms)",
+				    optarg);
+			o->slot_churn_ms = (unsigned)ms;
+			break;
+		}
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(LAUNCH_EXIT_SETUP);
 		}

@@ -10,6 +10,7 @@
 #define LAUNCH_EXIT_SETUP	10	/* bad options, no /dev/kvm, bad ELF, ... */
 #define LAUNCH_EXIT_VM		11	/* the VM failed: triple fault, bad exit */
 #define LAUNCH_EXIT_TIMEOUT	12
+#define LAUNCH_EXIT_DIRTY_LOG	13	/* --dirty-log missed written pages */
 
 struct launch_options {
 	uint64_t mem_size;
@@ -18,6 +19,8 @@ struct launch_options {
 	long stop_at_step;	/* -1: every step (with --report) */
 	int no_stop;
 	unsigned timeout;
+	int dirty_log;		/* log and check the guest RAM slot's writes */
+	unsigned slot_churn_ms;	/* add/delete a second memslot; 0 = off */
 	const char *elf;
 	char *cmdline;
 };

@@ -4,18 +4,24 @@
  * one-vCPU KVM VM with one memslot at GPA 0, passes its COM1 lines to
  * stdout, and on each step-done port write reports the step's pages and
  * stops itself (SIGSTOP) so a test can scan the VM while it is still.
+ * Optionally it checks KVM's dirty log against each step's writes
+ * (--dirty-log) and adds and deletes a second memslot while the guest
+ * runs (--slot-churn).
  *
  * Exit status: the guest's exit value (0 ok, 1 integrity errors, 2 bad
- * config, 3 CPU fault), or 10 setup failed, 11 the VM failed, 12 timeout.
+ * config, 3 CPU fault), or 10 setup failed, 11 the VM failed, 12 timeout,
+ * 13 the dirty log lacked pages a step wrote.
  */
 #include "config.h"
 #include "launch_options.h"
 #include "tg_abi.h"
 #include "vmm_boot.h"
+#include "vmm_dirty.h"
 #include "vmm_elf.h"
 #include "vmm_mem.h"
 #include "vmm_pio.h"
 #include "vmm_report.h"
+#include "vmm_slot_churn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,6 +47,15 @@ struct vm {
 	struct tg_config cfg;
 	int cfg_ok;
 	struct tg_pio pio;
+	struct tg_slot_churn churn;	/* --slot-churn */
+	unsigned dirty_steps;		/* --dirty-log: steps checked */
+	unsigned dirty_bad_steps;	/* ... that wrote pages not logged */
+};
+
+/* --dirty-log: a step's dirty log, and the pages it wrote that the log
+ * lacks. */
+struct step_dirty {
+	struct tg_pagelist log, missing;
 };
 
 static volatile sig_atomic_t got_verify, got_quit, got_alarm;
@@ -82,6 +97,9 @@ static void check_config(struct vm *v, const struct launch_options *o)
 	v->cfg_ok = !tg_config_parse(&v->cfg, o->cmdline, err, sizeof(err));
 	if (!v->cfg_ok)
 		return;
+	if (o->dirty_log && v->cfg.pattern != TG_PATTERN_TOUCH)
+		die(LAUNCH_EXIT_SETUP,
+		    "--dirty-log checks the writes of touch steps: it needs pattern=touch");
 	end = v->cfg.base +
 	      ((uint64_t)tg_config_area_pages(&v->cfg) << TG_PAGE_SHIFT);
 	if (end > o->mem_size)
@@ -129,6 +147,7 @@ static void create_vm(struct vm *v, const struct launch_options *o)
 	slot = (struct kvm_userspace_memory_region){
 		.slot = 0, .guest_phys_addr = 0, .memory_size = v->mem.size,
 		.userspace_addr = (uintptr_t)v->mem.hva,
+		.flags = o->dirty_log ? KVM_MEM_LOG_DIRTY_PAGES : 0,
 	};
 	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION, &slot) < 0)
 		die(LAUNCH_EXIT_SETUP, "KVM_SET_USER_MEMORY_REGION: %s", strerror(errno));
@@ -176,9 +195,43 @@ static void install_signals(struct vm *v, unsigned timeout)
 		alarm(timeout);
 }
 
+/*
+ * Fetches (and so resets) the guest RAM slot's dirty log: the pages the
+ * guest wrote since the last step, its own pages included. Every page
+ * the step wrote must be there; a page missing is reported on stderr and
+ * makes tg-launch exit 13 at the end.
+ */
+static void check_dirty_log(struct vm *v, uint32_t step, struct step_dirty *d)
+{
+	struct tg_pagelist written = { 0 };
+	char err[256];
+
+	if (tg_dirty_log_fetch(v->vm, 0, 0, v->mem.size >> TG_PAGE_SHIFT,
+			       &d->log, err, sizeof(err)))
+		die(LAUNCH_EXIT_VM, "%s", err);
+	tg_pagelist_finish(&d->log);
+	if (v->cfg_ok && tg_report_step_written(&v->cfg, step, &written))
+		die(LAUNCH_EXIT_VM, "out of memory listing written pages");
+	tg_pagelist_finish(&written);
+	if (tg_pagelist_add_missing(&d->missing, &written, &d->log))
+		die(LAUNCH_EXIT_VM, "out of memory listing missing pages");
+	tg_pagelist_finish(&d->missing);
+	tg_pagelist_free(&written);
+	if (step)
+		v->dirty_steps++;
+	if (!d->missing.n)
+		return;
+	v->dirty_bad_steps++;
+	fflush(stdout);
+	fprintf(stderr, "tg-launch: dirty log: step %u wrote %zu page(s) that KVM's dirty log lacks: ",
+		step, d->missing.n);
+	tg_pagelist_print(stderr, &d->missing);
+	fputc('\n', stderr);
+}
+
 /* The report of a step (0: before the VM first runs). */
 static void write_report(struct vm *v, const struct launch_options *o,
-			 uint32_t step)
+			 uint32_t step, const struct step_dirty *d)
 {
 	struct tg_pagelist resident = { 0 };
 	struct tg_report r = {
@@ -191,6 +244,10 @@ static void write_report(struct vm *v, const struct launch_options *o,
 		.img = &v->img,
 		.boot_info_gpa = TG_BOOT_INFO_GPA,
 		.resident = &resident,
+		.dirty_log = d ? &d->log : NULL,
+		.dirty_missing = d ? &d->missing : NULL,
+		.slot_churn = o->slot_churn_ms != 0,
+		.slot_changes = tg_slot_churn_changes(&v->churn),
 	};
 	char err[256];
 
@@ -208,15 +265,53 @@ static void write_report(struct vm *v, const struct launch_options *o,
 	tg_pagelist_free(&resident);
 }
 
+/* What happens at a step-done port write (and at step 0, before the VM
+ * runs): the dirty-log check and the report, before any SIGSTOP. */
+static void report_step(struct vm *v, const struct launch_options *o,
+			uint32_t step)
+{
+	struct step_dirty d = { 0 };
+
+	if (o->dirty_log)
+		check_dirty_log(v, step, &d);
+	if (o->report)
+		write_report(v, o, step, o->dirty_log ? &d : NULL);
+	tg_pagelist_free(&d.log);
+	tg_pagelist_free(&d.missing);
+}
+
 static void on_step(struct vm *v, const struct launch_options *o, uint32_t step)
 {
-	if (o->report)
-		write_report(v, o, step);
+	report_step(v, o, step);
 	fflush(stdout);
 	if (o->no_stop)
 		return;
 	if (o->stop_at_step >= 0 ? step == (uint32_t)o->stop_at_step : !!o->report)
 		raise(SIGSTOP);
+}
+
+/* The guest wrote its exit value: summaries, then exit with it (13 when
+ * the dirty log missed written pages, whatever the guest said). */
+static void __attribute__((noreturn)) finish(struct vm *v,
+					      const struct launch_options *o,
+					      int guest_value)
+{
+	fflush(stdout);
+	if (v->pio.unknown_accesses)
+		fprintf(stderr, "tg-launch: note: %lu accesses to unemulated ports\n",
+			v->pio.unknown_accesses);
+	if (o->slot_churn_ms)
+		fprintf(stderr, "tg-launch: slot churn: %lu memslot changes (one every %u ms)\n",
+			tg_slot_churn_changes(&v->churn), o->slot_churn_ms);
+	if (o->dirty_log && v->dirty_bad_steps) {
+		fprintf(stderr, "tg-launch: dirty log FAILED: %u of %u steps wrote pages missing from KVM's dirty log (guest exit value %d)\n",
+			v->dirty_bad_steps, v->dirty_steps, guest_value);
+		exit(LAUNCH_EXIT_DIRTY_LOG);
+	}
+	if (o->dirty_log)
+		fprintf(stderr, "tg-launch: dirty log ok: every page written in %u steps was logged\n",
+			v->dirty_steps);
+	exit(guest_value);
 }
 
 static void handle_io(struct vm *v, const struct launch_options *o)
@@ -234,11 +329,7 @@ static void handle_io(struct vm *v, const struct launch_options *o)
 			on_step(v, o, value);
 			break;
 		case TG_PIO_EXIT:
-			fflush(stdout);
-			if (v->pio.unknown_accesses)
-				fprintf(stderr, "tg-launch: note: %lu accesses to unemulated ports\n",
-					v->pio.unknown_accesses);
-			exit((int)value);
+			finish(v, o, (int)value);
 		case TG_PIO_NONE:
 			break;
 		}
@@ -325,7 +416,13 @@ int main(int argc, char **argv)
 	create_vm(&v, &o);
 	tg_pio_init(&v.pio, stdout);
 	install_signals(&v, o.timeout);
-	if (o.report)
-		write_report(&v, &o, 0);
+	report_step(&v, &o, 0);
+	if (o.slot_churn_ms) {
+		char err[256];
+
+		if (tg_slot_churn_start(&v.churn, v.vm, o.slot_churn_ms, err,
+					sizeof(err)))
+			die(LAUNCH_EXIT_SETUP, "%s", err);
+	}
 	run_vm(&v, &o);
 }

@@ -7,6 +7,33 @@ void tg_touch_begin(struct tg_touch_iter *it)
 {
 	it->range = 0;
 	it->next = 0;
+	it->second = 0;
+}
+
+void tg_touch_begin_step(const struct tg_config *cfg, uint32_t step,
+			 struct tg_touch_iter *it)
+{
+	tg_touch_begin(it);
+	it->second = step >= 2 && cfg->has_touch2;
+}
+
+/* The next page of ranges[0..n) (disjoint, inclusive); 0 at the end. */
+static int next_in_ranges(const struct tg_range *ranges, uint32_t n,
+			  struct tg_touch_iter *it, uint32_t *page)
+{
+	while (it->range < n) {
+		const struct tg_range *r = &ranges[it->range];
+
+		if (it->next < r->first)
+			it->next = r->first;
+		if (it->next <= r->last) {
+			*page = it->next++;
+			return 1;
+		}
+		it->range++;
+		it->next = 0;
+	}
+	return 0;
 }
 
 static int in_ranges(const struct tg_config *cfg, uint32_t page)
@@ -20,18 +47,10 @@ static int in_ranges(const struct tg_config *cfg, uint32_t page)
 int tg_touch_next(const struct tg_config *cfg, struct tg_touch_iter *it,
 		  uint32_t *page)
 {
-	while (it->range < cfg->nranges) {
-		const struct tg_range *r = &cfg->ranges[it->range];
-
-		if (it->next < r->first)
-			it->next = r->first;
-		if (it->next <= r->last) {
-			*page = it->next++;
-			return 1;
-		}
-		it->range++;
-		it->next = 0;
-	}
+	if (it->second)
+		return next_in_ranges(cfg->ranges2, cfg->nranges2, it, page);
+	if (next_in_ranges(cfg->ranges, cfg->nranges, it, page))
+		return 1;
 	/* Stride points: it->next counts them. */
 	while (it->next < cfg->count) {
 		uint32_t p = cfg->stride * it->next++;

@@ -44,7 +44,7 @@ void tg_run_touch(struct tg_area *area, const struct tg_config *cfg,
 	uint32_t idx, pages = 0;
 
 	clock_start(0);
-	tg_touch_begin(&it);
+	tg_touch_begin_step(cfg, 1, &it);
 	while (tg_touch_next(cfg, &it, &idx)) {
 		tg_page_write(area, idx, 1);
 		pages++;
@@ -55,7 +55,8 @@ void tg_run_touch(struct tg_area *area, const struct tg_config *cfg,
 	for (uint32_t step = 2; !cfg->passes || step <= cfg->passes; step++) {
 		uint32_t writes = 0;
 
-		tg_touch_begin(&it);
+		pages = 0;
+		tg_touch_begin_step(cfg, step, &it);
 		while (tg_touch_next(cfg, &it, &idx)) {
 			if (tg_touch_is_write(cfg, step, idx)) {
 				if (tg_page_bump(area, idx, &bad))
@@ -65,6 +66,7 @@ void tg_run_touch(struct tg_area *area, const struct tg_config *cfg,
 				if (tg_page_verify(area, idx, &bad))
 					tg_note_bad(&bad);
 			}
+			pages++;
 		}
 		tg_st.writes += writes;
 		tg_st.reads += pages - writes;

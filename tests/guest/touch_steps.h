@@ -22,7 +22,8 @@ struct tg_self_pages {
 };
 
 /* Step 1 writes every page of the set; steps 2..passes (0 = forever) read
- * or write each once, as tg_touch_is_write() says. */
+ * or write each page of theirs (the set, or touch2=) once, as
+ * tg_touch_is_write() says. */
 void tg_run_touch(struct tg_area *area, const struct tg_config *cfg,
 		  const struct tg_self_pages *self);
 

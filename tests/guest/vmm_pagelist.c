@@ -49,6 +49,34 @@ void tg_pagelist_finish(struct tg_pagelist *pl)
 	pl->n = out + 1;
 }
 
+int tg_pagelist_has(const struct tg_pagelist *pl, uint64_t page)
+{
+	size_t lo = 0, hi = pl->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (pl->v[mid] == page)
+			return 1;
+		if (pl->v[mid] < page)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+int tg_pagelist_add_missing(struct tg_pagelist *pl,
+			    const struct tg_pagelist *a,
+			    const struct tg_pagelist *b)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!tg_pagelist_has(b, a->v[i]) &&
+		    tg_pagelist_add(pl, a->v[i], a->v[i] + 1))
+			return -1;
+	return 0;
+}
+
 void tg_pagelist_print(FILE *f, const struct tg_pagelist *pl)
 {
 	size_t i = 0;

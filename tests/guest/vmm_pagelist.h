@@ -25,6 +25,15 @@ int tg_pagelist_merge(struct tg_pagelist *pl, const struct tg_pagelist *other);
 /* Sorts and drops duplicates. */
 void tg_pagelist_finish(struct tg_pagelist *pl);
 
+/* Is page in a finished list? */
+int tg_pagelist_has(const struct tg_pagelist *pl, uint64_t page);
+
+/* Adds the pages of a that are not in the finished list b; -1 if out of
+ * memory. */
+int tg_pagelist_add_missing(struct tg_pagelist *pl,
+			    const struct tg_pagelist *a,
+			    const struct tg_pagelist *b);
+
 /* Writes the ranges of a finished list ("" when empty). */
 void tg_pagelist_print(FILE *f, const struct tg_pagelist *pl);
 

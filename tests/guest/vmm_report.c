@@ -9,11 +9,15 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { WORKLOAD, WRITTEN, IMAGE, STACK, BOOT, ACCOUNTED, TOUCHED, NLISTS };
+enum {
+	WORKLOAD, WRITTEN, IMAGE, STACK, BOOT, ACCOUNTED, TOUCHED, CONFIGURED,
+	UNTOUCHED, NLISTS
+};
 
 static const char *const list_keys[NLISTS] = {
 	"workload_pages", "written_pages", "image_pages", "stack_pages",
 	"boot_info_pages", "accounted_pages", "touched_pages",
+	"configured_pages", "untouched_pages",
 };
 
 struct lists {
@@ -31,6 +35,30 @@ static int add_gpa_range(struct tg_pagelist *pl, uint64_t first, uint64_t end)
 			       (end + TG_PAGE_SIZE - 1) >> TG_PAGE_SHIFT);
 }
 
+/* The touch-set pages (GPA page numbers) a step touches, or writes. */
+static int add_step_pages(const struct tg_config *cfg, uint32_t step,
+			  int only_written, struct tg_pagelist *pl)
+{
+	uint64_t base = cfg->base >> TG_PAGE_SHIFT;
+	struct tg_touch_iter it;
+	uint32_t idx;
+	int bad = 0;
+
+	tg_touch_begin_step(cfg, step, &it);
+	while (tg_touch_next(cfg, &it, &idx))
+		if (!only_written || tg_touch_is_write(cfg, step, idx))
+			bad |= add_page(pl, base + idx);
+	return bad ? -1 : 0;
+}
+
+int tg_report_step_written(const struct tg_config *cfg, uint32_t step,
+			   struct tg_pagelist *pl)
+{
+	if (cfg->pattern != TG_PATTERN_TOUCH || !step)
+		return 0;
+	return add_step_pages(cfg, step, 1, pl);
+}
+
 static int build(const struct tg_report *r, struct lists *ls)
 {
 	const struct tg_config *cfg = r->cfg;
@@ -40,18 +68,13 @@ static int build(const struct tg_report *r, struct lists *ls)
 	int bad = 0;
 
 	if (cfg->pattern == TG_PATTERN_TOUCH) {
-		struct tg_touch_iter it;
-		uint32_t idx;
-
-		tg_touch_begin(&it);
-		while (tg_touch_next(cfg, &it, &idx)) {
-			bad |= add_page(&l[WORKLOAD], base + idx);
-			if (r->step && tg_touch_is_write(cfg, r->step, idx))
-				bad |= add_page(&l[WRITTEN], base + idx);
-		}
+		bad |= add_step_pages(cfg, 0, 0, &l[CONFIGURED]);
+		bad |= add_step_pages(cfg, r->step, 0, &l[WORKLOAD]);
+		bad |= tg_report_step_written(cfg, r->step, &l[WRITTEN]);
 	} else {
-		bad |= tg_pagelist_add(&l[WORKLOAD], base,
+		bad |= tg_pagelist_add(&l[CONFIGURED], base,
 				       base + tg_config_area_pages(cfg));
+		bad |= tg_pagelist_merge(&l[WORKLOAD], &l[CONFIGURED]);
 	}
 	for (uint32_t s = 0; s < img->nsegs; s++)
 		bad |= add_gpa_range(&l[IMAGE], img->seg_first[s], img->seg_end[s]);
@@ -66,6 +89,11 @@ static int build(const struct tg_report *r, struct lists *ls)
 	}
 	for (int i = 0; i < NLISTS; i++)
 		tg_pagelist_finish(&l[i]);
+	/* Mapped by step 1, left alone by this one (touch2=). */
+	if (r->step)
+		bad |= tg_pagelist_add_missing(&l[UNTOUCHED], &l[CONFIGURED],
+					       &l[WORKLOAD]);
+	tg_pagelist_finish(&l[UNTOUCHED]);
 	return bad ? -1 : 0;
 }
 
@@ -128,6 +156,12 @@ int tg_report_write(const char *path, const struct tg_report *r,
 		list_line(f, "resident_pages", r->resident);
 		fprintf(f, "resident_count=%zu\n", r->resident->n);
 	}
+	if (r->dirty_log) {
+		list_line(f, "dirty_log_pages", r->dirty_log);
+		list_line(f, "dirty_log_missing", r->dirty_missing);
+	}
+	if (r->slot_churn)
+		fprintf(f, "slot_changes=%lu\n", r->slot_changes);
 	free_lists(&l);
 	bad = ferror(f);
 	if (fclose(f) || bad || rename(tmp, path)) {

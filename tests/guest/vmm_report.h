@@ -25,7 +25,18 @@ struct tg_report {
 	const struct tg_elf_image *img;
 	uint32_t boot_info_gpa;
 	const struct tg_pagelist *resident;	/* finished list, or NULL */
+	/* --dirty-log: the pages KVM logged since the last report, and the
+	 * pages the step wrote that are not among them; or NULL. */
+	const struct tg_pagelist *dirty_log;
+	const struct tg_pagelist *dirty_missing;
+	int slot_churn;			/* --slot-churn: report slot_changes */
+	unsigned long slot_changes;
 };
+
+/* Adds the workload pages (GPA page numbers) that step wrote: none at
+ * step 0, or for patterns other than touch (they have no steps). */
+int tg_report_step_written(const struct tg_config *cfg, uint32_t step,
+			   struct tg_pagelist *pl);
 
 /* Writes path atomically (temporary file + rename). */
 int tg_report_write(const char *path, const struct tg_report *r,
