@@ -14,17 +14,20 @@ struct kvm;
 struct mm_struct;
 
 /*
- * Pages walked under one mmu_lock/mmap_lock hold, at most. A run covers at
- * least a page, so a chunk's runs (even merged over several roots) never
- * outnumber its pages: run buffers of this size never fill up.
+ * Pages walked under one mmu_lock/mmap_lock hold, at most: the module
+ * parameter chunk_pages, within these bounds, taken at open. A run covers
+ * at least a page, so a chunk's runs (even merged over several roots)
+ * never outnumber its pages: run buffers of that size never fill up.
  */
-#define IP_CHUNK_PAGES		4096
+#define IP_CHUNK_PAGES_MIN	512
+#define IP_CHUNK_PAGES_MAX	65536
 /* Record bytes one chunk may produce: a byte a page, a SET_HVA, a flush. */
-#define IP_CHUNK_BYTES		(IP_CHUNK_PAGES + PIP_SET_HVA_LEN + 1)
+#define IP_CHUNK_BYTES(pages)	((pages) + PIP_SET_HVA_LEN + 1)
 
 /* One open /proc/idle_pages file: one scan round of one target. */
 struct ip_file {
 	struct mutex lock;	/* serialises ioctl and read on this file */
+	unsigned int chunk_pages;	/* pages per lock hold */
 	unsigned int scan_flags;	/* PTW_* from open flags and format */
 	u32 format;		/* IDLE_PAGES_FORMAT_* */
 	pid_t pid;
@@ -34,7 +37,7 @@ struct ip_file {
 	struct idle_pages_info info;
 	/* Scratch for one chunk: runs of each root and their merge. */
 	struct ptw_runs runs, root_runs, tmp_runs;
-	u8 *kbuf;		/* IP_CHUNK_BYTES of records for copy_to_user */
+	u8 *kbuf;		/* a chunk's records, for copy_to_user */
 };
 
 /* The sink a backend's scan feeds: encodes and copies to user space. */

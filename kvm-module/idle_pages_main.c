@@ -25,6 +25,11 @@
 
 static struct proc_dir_entry *ip_proc;
 
+static unsigned int chunk_pages = 4096;
+module_param(chunk_pages, uint, 0644);
+MODULE_PARM_DESC(chunk_pages,
+		 "Pages walked per hold of mmu_lock or mmap_lock (512-65536, default 4096): bounds how long a scan stalls vCPU faults");
+
 static unsigned int ip_flags_from_open(unsigned int f_flags)
 {
 	unsigned int flags = 0;
@@ -69,11 +74,13 @@ static int ip_open(struct inode *inode, struct file *file)
 	f->info.flags_honoured = IDLE_PAGES_HONOURS_HUGE_ONLY |
 		IDLE_PAGES_HONOURS_SKIM | IDLE_PAGES_HONOURS_DIRTY |
 		IDLE_PAGES_HONOURS_EXT_FORMAT;
-	f->kbuf = kvmalloc(IP_CHUNK_BYTES, GFP_KERNEL);
+	f->chunk_pages = clamp_t(unsigned int, READ_ONCE(chunk_pages),
+				 IP_CHUNK_PAGES_MIN, IP_CHUNK_PAGES_MAX);
+	f->kbuf = kvmalloc(IP_CHUNK_BYTES(f->chunk_pages), GFP_KERNEL);
 	/* Merging two roots' runs needs room for both in tmp. */
-	if (!f->kbuf || ip_alloc_runs(&f->runs, IP_CHUNK_PAGES) ||
-	    ip_alloc_runs(&f->root_runs, IP_CHUNK_PAGES) ||
-	    ip_alloc_runs(&f->tmp_runs, 2 * IP_CHUNK_PAGES)) {
+	if (!f->kbuf || ip_alloc_runs(&f->runs, f->chunk_pages) ||
+	    ip_alloc_runs(&f->root_runs, f->chunk_pages) ||
+	    ip_alloc_runs(&f->tmp_runs, 2 * f->chunk_pages)) {
 		ip_free(f);
 		return -ENOMEM;
 	}
@@ -290,7 +297,8 @@ static ssize_t ip_read(struct file *file, char __user *ubuf, size_t count,
 	s.pages_left = (u64)count * IDLE_PAGES_PAGES_PER_BYTE;
 
 	mutex_lock(&f->lock);
-	ptw_enc_init(&s.enc, f->kbuf, IP_CHUNK_BYTES, pos, f->scan_flags);
+	ptw_enc_init(&s.enc, f->kbuf, IP_CHUNK_BYTES(f->chunk_pages), pos,
+		     f->scan_flags);
 	if (f->kvm)
 		ret = ip_vm_scan(f, &s, &pos);
 	else if (f->mm)

@@ -77,7 +77,7 @@ int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 			break;
 		}
 		start = max_t(u64, addr, vma->vm_start);
-		n = min_t(u64, IP_CHUNK_PAGES, s->pages_left);
+		n = min_t(u64, f->chunk_pages, s->pages_left);
 		n = min_t(u64, n, room - PIP_SET_HVA_LEN);
 		end = ip_chunk_end(start, n, vma->vm_end);
 		f->runs.nr = 0;

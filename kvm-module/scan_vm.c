@@ -153,7 +153,7 @@ static struct kvm_memory_slot *ip_next_slot(struct kvm_memslots *slots,
 
 static u64 ip_chunk_pages(struct ip_sink *s, u64 slot_pages_left)
 {
-	u64 n = min_t(u64, IP_CHUNK_PAGES, s->pages_left);
+	u64 n = min_t(u64, s->f->chunk_pages, s->pages_left);
 	size_t room = ip_sink_room(s);
 
 	n = min(n, slot_pages_left);
