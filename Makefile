@@ -45,6 +45,10 @@ test: deps
 demo: deps
 	tests/lab/run --timeout 600 tests/lab/demo.sh
 
+# Benchmarks: scan cost, placement against the kernel's tiering, overhead.
+bench: deps
+	bench/run
+
 # The kernel's own style checker, from Debian's linux-source package.
 checkpatch: deps
 	scripts/checkpatch kvm-module
@@ -59,4 +63,4 @@ clean:
 	-$(MAKE) -C tests/unit clean
 	rm -rf build/bin
 
-.PHONY: all module module-lab userspace lab-prereqs deps test demo checkpatch clean
+.PHONY: all module module-lab userspace lab-prereqs deps test demo bench checkpatch clean
