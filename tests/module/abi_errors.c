@@ -20,25 +20,7 @@
 #include <unistd.h>
 
 #include "idle_pages.h"
-
-static int failures;
-
-static void verdict(bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void verdict(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	fflush(stdout);
-	if (!ok)
-		failures++;
-}
+#include "verdict.h"
 
 /* A call's outcome as "ok" or the errno name, for messages. */
 static const char *outcome(long ret)

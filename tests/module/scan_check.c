@@ -24,6 +24,7 @@
 #include "ip_decode.h"
 #include "ip_reader.h"
 #include "report.h"
+#include "verdict.h"
 
 #define PAGES_PER_2M 512u
 
@@ -41,24 +42,6 @@ struct check {
 	struct page_seen *seen;
 	uint64_t outside;	/* records outside the target's memory */
 };
-
-static int failures;
-
-static void verdict(bool ok, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void verdict(bool ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%s: ", ok ? "PASS" : "FAIL");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (!ok)
-		failures++;
-}
 
 static int on_range(void *arg, const struct ip_range *r)
 {
