@@ -15,5 +15,6 @@ test_guest_patterns_CFLAGS = -I$(GUEST_DIR)
 
 test_guest_launcher_SRCS = $(GUEST_DIR)/vmm_elf.c $(GUEST_DIR)/vmm_pio.c \
 	$(GUEST_DIR)/vmm_boot.c $(GUEST_DIR)/vmm_pagelist.c \
-	$(GUEST_DIR)/vmm_report.c $(GUEST_DIR)/config.c $(GUEST_DIR)/touch_set.c
+	$(GUEST_DIR)/vmm_dirty.c $(GUEST_DIR)/vmm_report.c $(GUEST_DIR)/config.c \
+	$(GUEST_DIR)/touch_set.c
 test_guest_launcher_CFLAGS = -I$(GUEST_DIR)

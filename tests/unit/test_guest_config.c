@@ -136,6 +136,68 @@ static void test_touch_writes(void)
 	CHECK(writes > 400 && writes < 600);
 }
 
+static void test_touch2_parse(void)
+{
+	CHECK_EQ_U64(parse("pattern=touch touch=0-15,100 touch2=2-3,100"), 0);
+	CHECK_EQ_U64(cfg.has_touch2, 1);
+	CHECK_EQ_U64(cfg.nranges2, 2);
+	CHECK_EQ_U64(cfg.ranges2[1].first, 100);
+	CHECK_EQ_U64(tg_config_area_pages(&cfg), 101);	/* from touch= */
+	CHECK_EQ_U64(parse("pattern=touch touch=0-3 touch2=none"), 0);
+	CHECK_EQ_U64(cfg.has_touch2, 1);
+	CHECK_EQ_U64(cfg.nranges2, 0);
+	CHECK_EQ_U64(parse("pattern=touch touch=0-3"), 0);
+	CHECK_EQ_U64(cfg.has_touch2, 0);
+	/* Stride points count as the set; ranges may join them up. */
+	CHECK_EQ_U64(parse("pattern=touch touch=1-3 stride=4 count=3 touch2=0-4,8"), 0);
+	CHECK_EQ_U64(parse("pattern=touch stride=1 count=500000 touch2=0-499999"), 0);
+	CHECK(fails_with("pattern=touch touch=0-15 touch2=10-16",
+			 "page 16 is not in touch="));
+	CHECK(fails_with("pattern=touch touch=0-3 stride=4 count=3 touch2=4-5",
+			 "page 5 is not"));
+	CHECK(fails_with("pattern=touch stride=4 count=3 touch2=12", "page 12 is not"));
+	CHECK(fails_with("pattern=touch touch=0-9 touch2=1-5,4", "overlap"));
+	CHECK(fails_with("pattern=touch touch=0-9 touch2=", "empty"));
+	CHECK(fails_with("pattern=touch touch=0-9 touch2=x", "page ranges"));
+	CHECK(fails_with("touch2=1", "only to pattern=touch"));
+	CHECK(fails_with("pattern=touch touch=0-3 touch2=1 touch2=2", "given twice"));
+}
+
+/* The pages of step's iteration, as a bit mask of pages 0..31. */
+static uint32_t step_mask(uint32_t step)
+{
+	struct tg_touch_iter it;
+	uint32_t page, mask = 0;
+
+	tg_touch_begin_step(&cfg, step, &it);
+	while (tg_touch_next(&cfg, &it, &page)) {
+		CHECK(page < 32 && !(mask & (1u << page)));	/* each once */
+		mask |= 1u << (page & 31);
+	}
+	return mask;
+}
+
+static void test_touch2_steps(void)
+{
+	struct tg_touch_iter it;
+	uint32_t page, n = 0;
+
+	CHECK_EQ_U64(parse("pattern=touch touch=0-7 stride=10 count=3 touch2=2-3,20"), 0);
+	CHECK_EQ_U64(step_mask(0), 0x1000ff | (1u << 10));	/* the set */
+	CHECK_EQ_U64(step_mask(1), 0x1000ff | (1u << 10));
+	CHECK_EQ_U64(step_mask(2), (1u << 2) | (1u << 3) | (1u << 20));
+	CHECK_EQ_U64(step_mask(9), (1u << 2) | (1u << 3) | (1u << 20));
+	tg_touch_begin(&it);	/* verify passes: still the whole set */
+	while (tg_touch_next(&cfg, &it, &page))
+		n++;
+	CHECK_EQ_U64(n, 10);
+	CHECK_EQ_U64(parse("pattern=touch touch=0-7 touch2=none"), 0);
+	CHECK_EQ_U64(step_mask(1), 0xff);
+	CHECK_EQ_U64(step_mask(2), 0);
+	CHECK_EQ_U64(parse("pattern=touch touch=0-7"), 0);	/* no touch2= */
+	CHECK_EQ_U64(step_mask(2), 0xff);
+}
+
 int main(void)
 {
 	RUN_TEST(test_defaults);
@@ -145,5 +207,7 @@ int main(void)
 	RUN_TEST(test_touch_ranges);
 	RUN_TEST(test_touch_iteration);
 	RUN_TEST(test_touch_writes);
+	RUN_TEST(test_touch2_parse);
+	RUN_TEST(test_touch2_steps);
 	return TEST_SUMMARY();
 }

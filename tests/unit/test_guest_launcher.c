@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Tests of tg-launch's parts that need no /dev/kvm: ELF loading, port
- * emulation, boot info, page lists and the step report. */
+ * emulation, boot info, page lists, dirty bitmaps and the step report. */
 #include <elf.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -12,6 +12,7 @@
 #include "config.h"
 #include "tg_abi.h"
 #include "vmm_boot.h"
+#include "vmm_dirty.h"
 #include "vmm_elf.h"
 #include "vmm_pagelist.h"
 #include "vmm_pio.h"
@@ -240,6 +241,45 @@ static void test_pagelist(void)
 	tg_pagelist_free(&pl);
 }
 
+static void test_pagelist_missing(void)
+{
+	struct tg_pagelist a = { 0 }, b = { 0 }, out = { 0 };
+
+	tg_pagelist_add(&a, 10, 20);
+	tg_pagelist_add(&b, 12, 15);
+	tg_pagelist_add(&b, 19, 30);
+	tg_pagelist_finish(&a);
+	tg_pagelist_finish(&b);
+	CHECK(tg_pagelist_has(&b, 12) && tg_pagelist_has(&b, 14) &&
+	      tg_pagelist_has(&b, 29));
+	CHECK(!tg_pagelist_has(&b, 11) && !tg_pagelist_has(&b, 15) &&
+	      !tg_pagelist_has(&b, 30));
+	CHECK_EQ_U64(tg_pagelist_add_missing(&out, &a, &b), 0);
+	tg_pagelist_finish(&out);
+	CHECK(!strcmp(pagelist_text(&out), "10-11,15-18"));
+	tg_pagelist_free(&out);
+	CHECK_EQ_U64(tg_pagelist_add_missing(&out, &b, &b), 0);	/* none */
+	CHECK_EQ_U64(out.n, 0);
+	tg_pagelist_free(&a);
+	tg_pagelist_free(&b);
+}
+
+static void test_dirty_bitmap(void)
+{
+	uint64_t bm[3] = { 1ull | 1ull << 63, 0, 0x7ull | 1ull << 10 };
+	struct tg_pagelist pl = { 0 };
+
+	/* 131 pages: bit 10 of the last word is past the slot's end. */
+	CHECK_EQ_U64(tg_dirty_bitmap_pages(bm, 131, 1000, &pl), 0);
+	tg_pagelist_finish(&pl);
+	CHECK(!strcmp(pagelist_text(&pl), "1000,1063,1128-1130"));
+	tg_pagelist_free(&pl);
+	CHECK_EQ_U64(tg_dirty_bitmap_pages(bm, 139, 0, &pl), 0);
+	tg_pagelist_finish(&pl);
+	CHECK(!strcmp(pagelist_text(&pl), "0,63,128-130,138"));
+	tg_pagelist_free(&pl);
+}
+
 /* Value of "key=" in a report file, or "" (static buffer). */
 static const char *report_value(const char *path, const char *key)
 {
@@ -259,6 +299,16 @@ static const char *report_value(const char *path, const char *key)
 	return "";
 }
 
+/* Creates an empty temporary file from a "...XXXXXX" template. */
+static void make_temp(char *path)
+{
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void test_report(void)
 {
 	char path[] = "/tmp/tg-report-test.XXXXXX";
@@ -269,10 +319,8 @@ static void test_report(void)
 	struct tg_report r = { .pid = 42, .hva_base = 0x7f0000000000,
 			       .mem_size = MEM_SIZE, .backing = "4k", .step = 1,
 			       .cfg = &cfg, .img = &img, .boot_info_gpa = 0x8000 };
-	int fd = mkstemp(path);
 
-	CHECK(fd >= 0);
-	close(fd);
+	make_temp(path);
 	CHECK_EQ_U64(tg_config_parse(&cfg, "pattern=touch base=2M touch=0-2,5 write=0",
 				     err, sizeof(err)), 0);
 	CHECK_EQ_U64(tg_report_write(path, &r, err, sizeof(err)), 0);
@@ -294,9 +342,108 @@ static void test_report(void)
 	CHECK_EQ_U64(tg_report_write(path, &r, err, sizeof(err)), 0);
 	CHECK(!strcmp(report_value(path, "written_pages"), ""));
 	CHECK(!strcmp(report_value(path, "resident_pages"), ""));
+	CHECK(!strcmp(report_value(path, "untouched_pages"), ""));
+	/* Without --dirty-log and --slot-churn their keys are left out. */
+	CHECK(!strcmp(report_value(path, "dirty_log_pages"), ""));
+	CHECK(!strcmp(report_value(path, "slot_changes"), ""));
 	unlink(path);
 	CHECK(tg_report_write("/nonexistent/dir/r", &r, err, sizeof(err)) == -1 &&
 	      strstr(err, "cannot write"));
+}
+
+/* A report of a 2-page image (pages 256-257, boot info page 8) for the
+ * guest command line cmdline, written to a fresh temporary file. */
+struct report_fixture {
+	char path[32];
+	struct tg_elf_image img;
+	struct tg_config cfg;
+	struct tg_report r;
+};
+
+static void fixture_init(struct report_fixture *f, const char *cmdline)
+{
+	memset(f, 0, sizeof(*f));
+	strcpy(f->path, "/tmp/tg-report-test.XXXXXX");
+	make_temp(f->path);
+	f->img = (struct tg_elf_image){ .nsegs = 1, .seg_first = { 0x100000 },
+					.seg_end = { 0x102000 } };
+	CHECK_EQ_U64(tg_config_parse(&f->cfg, cmdline, err, sizeof(err)), 0);
+	f->r = (struct tg_report){ .pid = 42, .mem_size = MEM_SIZE,
+				   .backing = "4k", .step = 1, .cfg = &f->cfg,
+				   .img = &f->img, .boot_info_gpa = 0x8000 };
+}
+
+/* Writes the fixture's report and tells if key has the value want. */
+static int report_has(struct report_fixture *f, const char *key,
+		      const char *want)
+{
+	if (tg_report_write(f->path, &f->r, err, sizeof(err)))
+		return 0;
+	return !strcmp(report_value(f->path, key), want);
+}
+
+/* touch2=: step 1 touches (and writes) the whole set, step 2 only the
+ * subset; the rest of the set is mapped but untouched. */
+static void test_report_touch2(void)
+{
+	struct report_fixture f;
+
+	fixture_init(&f, "pattern=touch base=2M touch=0-7 touch2=2-3,6 write=100");
+	CHECK(report_has(&f, "workload_pages", "512-519"));
+	CHECK(report_has(&f, "written_pages", "512-519"));
+	CHECK(report_has(&f, "configured_pages", "512-519"));
+	CHECK(report_has(&f, "untouched_pages", ""));
+	f.r.step = 2;
+	CHECK(report_has(&f, "workload_pages", "514-515,518"));
+	CHECK(report_has(&f, "workload_count", "3"));
+	CHECK(report_has(&f, "written_pages", "514-515,518"));
+	CHECK(report_has(&f, "touched_pages", "8,256-257,514-515,518"));
+	CHECK(report_has(&f, "configured_pages", "512-519"));
+	CHECK(report_has(&f, "untouched_pages", "512-513,516-517,519"));
+	unlink(f.path);
+	fixture_init(&f, "pattern=touch base=2M touch=0-7 touch2=none");
+	f.r.step = 2;
+	CHECK(report_has(&f, "workload_pages", ""));
+	CHECK(report_has(&f, "written_pages", ""));
+	CHECK(report_has(&f, "touched_pages", "8,256-257"));
+	CHECK(report_has(&f, "untouched_pages", "512-519"));
+	unlink(f.path);
+}
+
+/* --dirty-log and --slot-churn add their keys; the written pages the
+ * launcher checks the log against are the report's written_pages. */
+static void test_report_dirty_and_churn(void)
+{
+	struct tg_pagelist log = { 0 }, missing = { 0 }, written = { 0 };
+	struct report_fixture f;
+
+	fixture_init(&f, "pattern=touch base=2M touch=0-9 write=50");
+	f.r.step = 3;
+	CHECK_EQ_U64(tg_report_step_written(&f.cfg, 3, &written), 0);
+	tg_pagelist_finish(&written);
+	CHECK(written.n > 0 && written.n < 10);	/* write=50 of 10 pages */
+	/* A log that has all but the first written page, and an image page. */
+	tg_pagelist_add(&log, 256, 257);
+	for (size_t i = 1; i < written.n; i++)
+		tg_pagelist_add(&log, written.v[i], written.v[i] + 1);
+	tg_pagelist_finish(&log);
+	CHECK_EQ_U64(tg_pagelist_add_missing(&missing, &written, &log), 0);
+	tg_pagelist_finish(&missing);
+	CHECK(missing.n == 1 && missing.v[0] == written.v[0]);
+	f.r.dirty_log = &log;
+	f.r.dirty_missing = &missing;
+	f.r.slot_churn = 1;
+	f.r.slot_changes = 17;
+	CHECK(report_has(&f, "written_pages", pagelist_text(&written)));
+	CHECK(report_has(&f, "dirty_log_pages", pagelist_text(&log)));
+	CHECK(report_has(&f, "dirty_log_missing", pagelist_text(&missing)));
+	CHECK(report_has(&f, "slot_changes", "17"));
+	tg_pagelist_free(&written);	/* step 0: nothing written */
+	CHECK_EQ_U64(tg_report_step_written(&f.cfg, 0, &written), 0);
+	CHECK_EQ_U64(written.n, 0);
+	tg_pagelist_free(&log);
+	tg_pagelist_free(&missing);
+	unlink(f.path);
 }
 
 int main(void)
@@ -308,7 +455,11 @@ int main(void)
 	RUN_TEST(test_pio_rtc_and_events);
 	RUN_TEST(test_boot_info);
 	RUN_TEST(test_pagelist);
+	RUN_TEST(test_pagelist_missing);
+	RUN_TEST(test_dirty_bitmap);
 	RUN_TEST(test_report);
+	RUN_TEST(test_report_touch2);
+	RUN_TEST(test_report_dirty_and_churn);
 	free(mem);
 	return TEST_SUMMARY();
 }
