@@ -108,6 +108,8 @@ int tg_report_load(struct tg_report *rep, const char *path)
 		} else if (!strcmp(line, "mem_size")) {
 			rep->mem_size = strtoull(eq, NULL, 0);
 			have |= 4;
+		} else if (!strcmp(line, "backing")) {
+			rep->backing_4k = !strcmp(eq, "4k\n");
 		} else if (!strcmp(line, "workload_pages")) {
 			set = &rep->workload;
 		} else if (!strcmp(line, "touched_pages")) {
@@ -117,6 +119,8 @@ int tg_report_load(struct tg_report *rep, const char *path)
 			set = &rep->written;
 		} else if (!strcmp(line, "accounted_pages")) {
 			set = &rep->accounted;
+		} else if (!strcmp(line, "untouched_pages")) {
+			set = &rep->untouched;
 		}
 		if (set && parse_pageset(set, eq)) {
 			fprintf(stderr, "report %s: bad page list for %s\n",

@@ -25,10 +25,12 @@ uint64_t pageset_count(const struct pageset *s);
 struct tg_report {
 	pid_t pid;
 	uint64_t hva_base, mem_size;
+	bool backing_4k;		/* every page 4 KiB-mapped (backing=4k) */
 	struct pageset workload;	/* workload pages the step touched */
 	struct pageset touched;		/* those plus the accounted ones */
 	struct pageset written;		/* pages the step wrote */
 	struct pageset accounted;	/* code, stack, boot info */
+	struct pageset untouched;	/* mapped earlier, not touched now */
 };
 
 /* 0, or -1 after printing what is wrong with the file. */

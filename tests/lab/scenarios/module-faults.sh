@@ -1,5 +1,7 @@
 # The module under faults: two readers scanning one VM at once while the
-# VM is killed mid-scan, and the module unloaded while a file is open.
+# VM is killed mid-scan, the module unloaded while a file is open, and
+# scans running while KVM's dirty logging is on (the dirty log must still
+# hold every page the guest wrote).
 # Each must end in a clean error to the reader; the lab runner fails the
 # run on any kernel warning.
 source "$LAB_TOP/tests/lab/lib.sh"
@@ -52,3 +54,20 @@ check "the open file's next read fails cleanly" \
 check "insmod again works" insmod "$LAB_MODULE"
 check "/proc/idle_pages is back" test -e /proc/idle_pages
 kill "$target"
+
+echo "== dirty logging on while scans run: the dirty log keeps every write"
+tg-launch --mem 64M --backing 4k --dirty-log --no-stop --timeout 200 \
+	"$LAB_GUEST_ELF" pattern=touch touch=0-255 write=50 passes=150 \
+	>"$LAB_OUT/dirty.serial" 2>"$LAB_OUT/dirty.err" &
+vm=$!
+scan_loop 3 >"$LAB_OUT/reader3.out" &
+wait "$vm"
+rc=$?
+wait
+cat "$LAB_OUT/reader3.out"
+tail -n 2 "$LAB_OUT/dirty.err"
+check "scans ran while the guest wrote with dirty logging on" \
+	grep -Eq "reader 3: [1-9][0-9]* full scans" "$LAB_OUT/reader3.out"
+check "KVM's dirty log held every page the guest wrote (tg-launch exit $rc)" \
+	grep -q "dirty log ok" "$LAB_OUT/dirty.err"
+
