@@ -10,21 +10,30 @@ tg-launch --mem 256M --backing 4k --no-stop --timeout 200 "$LAB_GUEST_ELF" \
 	pattern=uniform hot=16M cold=32M write=50 passes=0 \
 	>"$LAB_OUT/guest.serial" 2>&1 &
 vm=$!
-for _ in $(seq 100); do grep -q "TG start" "$LAB_OUT/guest.serial" && break; sleep 0.1; done
+for _ in $(seq 600); do grep -q "TG init" "$LAB_OUT/guest.serial" && break; sleep 0.1; done
 
 # scan_loop N: scan the VM until a scan fails; print the last error.
+# Each finished scan is counted in $LAB_OUT/reader<N>.count.
 scan_loop() {
 	local i=0
 	while idle-pages dump -q "$vm" >/dev/null 2>"$LAB_OUT/reader$1.err"; do
 		i=$((i + 1))
+		echo "$i" >"$LAB_OUT/reader$1.count"
 	done
 	echo "reader $1: $i full scans, then: $(tail -n1 "$LAB_OUT/reader$1.err")"
 }
+# scans_done N: how many scans reader N has finished.
+scans_done() { cat "$LAB_OUT/reader$1.count" 2>/dev/null || echo 0; }
 scan_loop 1 >"$LAB_OUT/reader1.out" &
 r1=$!
 scan_loop 2 >"$LAB_OUT/reader2.out" &
 r2=$!
-sleep 4
+# Kill the VM while both readers are in the middle of their scans: after
+# each has finished two (a busy host makes scans slow, so wait for them).
+for _ in $(seq 600); do
+	[ "$(scans_done 1)" -ge 2 ] && [ "$(scans_done 2)" -ge 2 ] && break
+	sleep 0.1
+done
 kill -9 "$vm"
 wait "$vm" 2>/dev/null
 wait "$r1" "$r2"
