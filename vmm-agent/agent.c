@@ -240,13 +240,19 @@ int agent_interval(struct agent *a)
 		log_warn("move_pages found pages just unmapped by the kernel's NUMA balancing (-ENOENT): two tiering systems are moving domain %s's pages",
 			 a->st.domain);
 	}
-	log_debug("interval: %llu hot, %llu cold, DRAM %llu/%llu pages, promote %llu, demote %llu",
+	log_debug("interval: %llu hot, %llu cold, DRAM %llu/%llu pages, promote %llu, demote %llu: moved +%llu -%llu, busy %llu; scan %llu ms, plan %llu ms, move %llu ms",
 		  (unsigned long long)p.hot_pages,
 		  (unsigned long long)p.cold_pages,
 		  (unsigned long long)p.dram_pages,
 		  (unsigned long long)a->limit_pages,
 		  (unsigned long long)p.promote_pages,
-		  (unsigned long long)p.demote_pages);
+		  (unsigned long long)p.demote_pages,
+		  (unsigned long long)a->mover.stats.promoted,
+		  (unsigned long long)a->mover.stats.demoted,
+		  (unsigned long long)a->mover.stats.failed[FAIL_BUSY],
+		  (unsigned long long)((t1 - t0) / 1000000),
+		  (unsigned long long)((t2 - t1) / 1000000),
+		  (unsigned long long)((t3 - t2) / 1000000));
 	count_interval(a, &p, t1 - t0, t2 - t1, t3 - t2);
 	plan_free(&p);
 	if (rc) {

@@ -406,6 +406,16 @@ enum dom_state domain_poll(struct domain_watch *w, time_t now,
 	return s;
 }
 
+enum dom_state domain_state(struct domain_watch *w)
+{
+	enum dom_state s;
+
+	pthread_mutex_lock(&w->lock);
+	s = w->state;
+	pthread_mutex_unlock(&w->lock);
+	return s;
+}
+
 uint64_t domain_memory_bytes(struct domain_watch *w)
 {
 	unsigned long kib;

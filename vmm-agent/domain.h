@@ -85,6 +85,9 @@ void domain_disconnect(struct domain_watch *w);
 enum dom_state domain_poll(struct domain_watch *w, time_t now,
 			   unsigned int *starts);
 
+/* The state as last recorded (by domain_connect, events, domain_poll). */
+enum dom_state domain_state(struct domain_watch *w);
+
 /* The domain's memory (<memory>) in bytes, 0 if unknown. */
 uint64_t domain_memory_bytes(struct domain_watch *w);
 

@@ -12,16 +12,26 @@
 #include "units.h"
 
 #define MAX_CANDIDATES	4096
+#define SEARCH_BUDGET	(1ul << 20)	/* choices tried, at most */
+#define NONE		SIZE_MAX
 
-struct mapping {
+/* A candidate VMA. */
+struct piece {
 	uint64_t start, end;
 	bool shared;
 	char name[160];
 };
 
+/* Adjacent pieces of the same kind: one mapping split in VMAs, or
+ * separate mappings that happen to touch (see pick_blocks). */
+struct run {
+	size_t first, n;		/* pieces[first .. first + n) */
+	uint64_t start, end;
+};
+
 static int by_size_desc(const void *a, const void *b)
 {
-	const struct mapping *x = a, *y = b;
+	const struct run *x = a, *y = b;
 	uint64_t sx = x->end - x->start, sy = y->end - y->start;
 
 	if (sx != sy)
@@ -51,7 +61,7 @@ static bool is_candidate(const char *perms, const char *name)
 }
 
 /* Parse one maps line; false if it is not a candidate. */
-static bool parse_line(const char *line, struct mapping *m)
+static bool parse_line(const char *line, struct piece *m)
 {
 	char perms[8] = "";
 	int name_at = 0;
@@ -66,98 +76,182 @@ static bool parse_line(const char *line, struct mapping *m)
 	return is_candidate(perms, m->name);
 }
 
-static int read_candidates(FILE *maps, struct mapping **out, size_t *n)
-{
-	struct mapping *v = calloc(MAX_CANDIDATES, sizeof(*v)), m;
-	char line[512];
+struct candidates {
+	struct piece *pieces;
+	struct run *runs;
+	size_t np, nr;
+};
 
-	if (!v)
+static void candidates_free(struct candidates *c)
+{
+	free(c->pieces);
+	free(c->runs);
+}
+
+static int read_candidates(FILE *maps, struct candidates *c)
+{
+	char line[512];
+	struct piece m;
+
+	memset(c, 0, sizeof(*c));
+	c->pieces = calloc(MAX_CANDIDATES, sizeof(*c->pieces));
+	c->runs = calloc(MAX_CANDIDATES, sizeof(*c->runs));
+	if (!c->pieces || !c->runs) {
+		candidates_free(c);
 		return -1;
-	*n = 0;
-	while (fgets(line, sizeof(line), maps)) {
+	}
+	while (fgets(line, sizeof(line), maps) && c->np < MAX_CANDIDATES) {
+		struct run *last = c->nr ? &c->runs[c->nr - 1] : NULL;
+		const struct piece *prev = c->np ? &c->pieces[c->np - 1] : NULL;
+
 		if (!parse_line(line, &m))
 			continue;
-		/* the rest of a mapping the kernel split in two VMAs */
-		if (*n && v[*n - 1].end == m.start &&
-		    v[*n - 1].shared == m.shared &&
-		    !strcmp(v[*n - 1].name, m.name)) {
-			v[*n - 1].end = m.end;
-			continue;
+		c->pieces[c->np] = m;
+		if (last && last->end == m.start && prev->shared == m.shared &&
+		    !strcmp(prev->name, m.name)) {
+			last->end = m.end;
+			last->n++;
+		} else {
+			c->runs[c->nr++] = (struct run){ c->np, 1, m.start,
+							 m.end };
 		}
-		if (*n < MAX_CANDIDATES)
-			v[(*n)++] = m;
+		c->np++;
 	}
-	*out = v;
 	return 0;
 }
 
-static void describe_largest(const struct mapping *v, size_t n, char *buf,
+static void describe_largest(const struct candidates *c, char *buf,
 			     size_t len)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < n && i < 4 && used < len; i++) {
+	for (size_t i = 0; i < c->nr && i < 4 && used < len; i++) {
+		const struct run *r = &c->runs[i];
+		const char *name = c->pieces[r->first].name;
 		char sz[32];
 
 		used += snprintf(buf + used, len - used, "%s%s at 0x%" PRIx64 " (%s)",
 				 i ? ", " : "",
-				 format_bytes(v[i].end - v[i].start, sz, sizeof(sz)),
-				 v[i].start, v[i].name[0] ? v[i].name : "anonymous");
+				 format_bytes(r->end - r->start, sz, sizeof(sz)),
+				 r->start, name[0] ? name : "anonymous");
 	}
+}
+
+/*
+ * Which runs (largest first) hold the guest's RAM blocks, adding up to
+ * need: choice[i] is the piece of run i where its block starts, or NONE.
+ * A block is a whole run or its last pieces: QEMU leaves a guard page
+ * right after each block, but another mapping (a thread stack, say) may
+ * come to lie right below it. Depth first, largest choices first: the
+ * first path is "the largest runs that fit".
+ */
+struct search {
+	const struct candidates *c;
+	uint64_t *rest;			/* sizes of runs i.. together */
+	size_t *choice;
+	unsigned long budget;
+};
+
+static bool pick_blocks(struct search *s, size_t i, uint64_t need)
+{
+	const struct run *r;
+
+	if (!need)
+		return true;
+	if (i == s->c->nr || s->rest[i] < need || !s->budget--)
+		return false;
+	r = &s->c->runs[i];
+	for (size_t k = 0; k < r->n; k++) {
+		uint64_t size = r->end - s->c->pieces[r->first + k].start;
+
+		if (size > need)
+			continue;
+		s->choice[i] = k;
+		if (pick_blocks(s, i + 1, need - size))
+			return true;
+	}
+	s->choice[i] = NONE;
+	return pick_blocks(s, i + 1, need);
+}
+
+static int choose(const struct candidates *c, uint64_t guest_bytes,
+		  size_t *choice)
+{
+	struct search s = { c, NULL, choice, SEARCH_BUDGET };
+	bool found;
+
+	s.rest = calloc(c->nr + 1, sizeof(*s.rest));
+	if (!s.rest)
+		return -1;
+	for (size_t i = c->nr; i-- > 0; )
+		s.rest[i] = s.rest[i + 1] + (c->runs[i].end - c->runs[i].start);
+	for (size_t i = 0; i < c->nr; i++)
+		choice[i] = NONE;
+	found = pick_blocks(&s, 0, guest_bytes);
+	free(s.rest);
+	return found ? 0 : -1;
 }
 
 int guest_ram_find(FILE *maps, uint64_t guest_bytes, struct guest_ram *out,
 		   char *err, size_t errlen)
 {
-	struct mapping *v;
-	uint64_t sum = 0;
-	size_t n, taken = 0, used = 0;
+	struct candidates c;
+	size_t *choice, taken = 0, used = 0;
 	char gs[32];
 
 	memset(out, 0, sizeof(*out));
-	if (read_candidates(maps, &v, &n)) {
+	if (read_candidates(maps, &c)) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	qsort(v, n, sizeof(*v), by_size_desc);
-	out->ranges = calloc(n ? n : 1, sizeof(*out->ranges));
-	if (!out->ranges) {
-		free(v);
+	qsort(c.runs, c.nr, sizeof(*c.runs), by_size_desc);
+	out->ranges = calloc(c.nr ? c.nr : 1, sizeof(*out->ranges));
+	choice = calloc(c.nr ? c.nr : 1, sizeof(*choice));
+	if (!out->ranges || !choice) {
+		free(choice);
+		candidates_free(&c);
+		guest_ram_free(out);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < n && sum < guest_bytes; i++) {
-		uint64_t size = v[i].end - v[i].start;
+	if (!guest_bytes || choose(&c, guest_bytes, choice)) {
+		char largest[400];
 
-		if (sum + size > guest_bytes)
+		describe_largest(&c, largest, sizeof(largest));
+		snprintf(err, errlen, "no writable anonymous or shared mappings add up to the guest's memory of %s; the largest are: %s",
+			 format_bytes(guest_bytes, gs, sizeof(gs)),
+			 c.nr ? largest : "none");
+		free(choice);
+		candidates_free(&c);
+		guest_ram_free(out);
+		return -1;
+	}
+	for (size_t i = 0; i < c.nr; i++) {
+		const struct piece *first;
+		uint64_t start;
+
+		if (choice[i] == NONE)
 			continue;
-		sum += size;
-		out->ranges[out->n++] = (struct ip_hva_range){ v[i].start,
-							       v[i].end };
-		out->shared |= v[i].shared;
+		first = &c.pieces[c.runs[i].first + choice[i]];
+		start = first->start;
+		out->ranges[out->n++] = (struct ip_hva_range){ start,
+							       c.runs[i].end };
+		out->shared |= first->shared;
 		if (used < sizeof(out->desc))
 			used += snprintf(out->desc + used,
 					 sizeof(out->desc) - used,
 					 "%s%s at 0x%" PRIx64 " (%s%s)",
 					 taken++ ? ", " : "",
-					 format_bytes(size, gs, sizeof(gs)),
-					 v[i].start,
-					 v[i].name[0] ? v[i].name : "anonymous",
-					 v[i].shared ? ", shared" : "");
+					 format_bytes(c.runs[i].end - start, gs,
+						      sizeof(gs)),
+					 start,
+					 first->name[0] ? first->name :
+							  "anonymous",
+					 first->shared ? ", shared" : "");
 	}
-	if (sum != guest_bytes) {
-		char largest[400];
-
-		describe_largest(v, n, largest, sizeof(largest));
-		snprintf(err, errlen, "no writable anonymous or shared mappings add up to the guest's memory of %s; the largest are: %s",
-			 format_bytes(guest_bytes, gs, sizeof(gs)),
-			 n ? largest : "none");
-		free(v);
-		guest_ram_free(out);
-		return -1;
-	}
-	free(v);
+	free(choice);
+	candidates_free(&c);
 	qsort(out->ranges, out->n, sizeof(*out->ranges), by_start);
 	return 0;
 }

@@ -11,13 +11,17 @@
  *   shared file mappings (memory-backend-file share=on, hugetlbfs,
  *   /dev/shm); private file mappings (libraries' data) and [heap],
  *   [stack] are never candidates;
- * - adjacent pieces of one mapping (a VMA split) are joined first;
- * - the largest candidates are taken while they fit, and the result must
- *   add up to the guest's memory exactly: QEMU maps each RAM block
- *   (pc.ram, or one per NUMA cell / DIMM) at exactly its size, between
- *   guard pages, so the blocks are the largest writable mappings and
- *   their sizes sum to <memory>. Anything else is an error that lists
- *   the largest candidates, rather than a guess.
+ * - adjacent pieces of the same kind are joined into runs (a VMA split
+ *   leaves one mapping in pieces);
+ * - the largest runs are taken while they fit, and the result must add
+ *   up to the guest's memory exactly: QEMU maps each RAM block (pc.ram,
+ *   or one per NUMA cell / DIMM) at exactly its size, followed by a guard
+ *   page, so the blocks are the largest writable mappings and their
+ *   sizes sum to <memory>. Another mapping may come to lie right below a
+ *   block (seen: a thread's stack), so when whole runs do not add up, a
+ *   run's last pieces may stand for its block (a search, largest first).
+ *   Anything else is an error that lists the largest candidates, rather
+ *   than a guess.
  */
 #ifndef VMM_GUEST_RAM_H
 #define VMM_GUEST_RAM_H

@@ -104,7 +104,9 @@ int hotness_init(struct hotness *h, const struct ip_hva_range *ranges,
 	h->hist = calloc(next ? next : 1, 1);
 	h->tier = calloc(next / 4 + 1, 1);
 	h->huge = calloc(next / PAGES_PER_2M / 64 + 1, sizeof(uint64_t));
-	if (!h->hist || !h->tier || !h->huge)
+	h->host_huge = calloc(next / PAGES_PER_2M / 64 + 1, sizeof(uint64_t));
+	h->fed = calloc(next / PAGES_PER_2M / 64 + 1, sizeof(uint64_t));
+	if (!h->hist || !h->tier || !h->huge || !h->host_huge || !h->fed)
 		goto fail;
 	return 0;
 fail:
@@ -119,6 +121,8 @@ void hotness_fini(struct hotness *h)
 	free(h->hist);
 	free(h->tier);
 	free(h->huge);
+	free(h->host_huge);
+	free(h->fed);
 	memset(h, 0, sizeof(*h));
 }
 
@@ -185,12 +189,17 @@ void hotness_set_tier(struct hotness *h, uint64_t idx, enum tier t)
 		set_tier_one(h, idx + i, t);
 }
 
-static void set_huge(struct hotness *h, uint64_t block, bool on)
+static void set_bit_to(uint64_t *map, uint64_t bit, bool on)
 {
 	if (on)
-		h->huge[block / 64] |= 1ull << (block % 64);
+		map[bit / 64] |= 1ull << (bit % 64);
 	else
-		h->huge[block / 64] &= ~(1ull << (block % 64));
+		map[bit / 64] &= ~(1ull << (bit % 64));
+}
+
+static void set_huge(struct hotness *h, uint64_t block, bool on)
+{
+	set_bit_to(h->huge, block, on);
 }
 
 /* A huge block now mapped by 4 KiB pages: each page inherits its history. */
@@ -217,6 +226,31 @@ static void collapse_block(struct hotness *h, uint64_t head)
 void hotness_begin_scan(struct hotness *h)
 {
 	h->scan_pages = h->scan_accessed = h->scan_gigantic = 0;
+	memset(h->fed, 0, (h->npages / PAGES_PER_2M / 64 + 1) *
+	       sizeof(uint64_t));
+}
+
+bool hotness_block_whole(struct hotness *h, uint64_t head)
+{
+	uint64_t hva = hotness_hva(h, head);
+
+	return hotness_index(h, hva) == head &&
+	       hotness_index(h, hva + HUGE_SIZE_2M - PAGE_SIZE_4K) ==
+	       head + PAGES_PER_2M - 1;
+}
+
+void hotness_set_host_huge(struct hotness *h, uint64_t head, bool on)
+{
+	uint64_t block = head / PAGES_PER_2M;
+
+	if (on == hotness_block_host_huge(h, head))
+		return;
+	set_bit_to(h->host_huge, block, on);
+	if (on && !hotness_block_huge(h, head))
+		collapse_block(h, head);
+	/* the scan never maps 2 MiB what the host backs by 4 KiB */
+	else if (!on && hotness_block_huge(h, head))
+		split_block(h, head);
 }
 
 void hotness_end_scan(struct hotness *h)
@@ -235,10 +269,30 @@ static void age(struct hotness *h, uint64_t idx, bool accessed)
 				 (accessed ? HIST_LATEST : 0));
 }
 
+/*
+ * A page of a block the host backs by one huge page: the block ages once
+ * a scan, and is accessed if any of its pages is.
+ */
+static void feed_host_huge(struct hotness *h, uint64_t i, enum ip_state st)
+{
+	uint64_t head = i & ~(PAGES_PER_2M - 1), block = head / PAGES_PER_2M;
+
+	if (!(h->fed[block / 64] & (1ull << (block % 64)))) {
+		set_bit_to(h->fed, block, true);
+		age(h, head, st == IP_ST_ACCESSED);
+	} else if (st == IP_ST_ACCESSED) {
+		h->hist[head] |= HIST_LATEST;
+	}
+}
+
 static void feed_4k(struct hotness *h, uint64_t idx, uint64_t n,
 		    enum ip_state st)
 {
 	for (uint64_t i = idx; i < idx + n; i++) {
+		if (hotness_block_host_huge(h, i)) {
+			feed_host_huge(h, i, st);
+			continue;
+		}
 		if (hotness_block_huge(h, i))
 			split_block(h, i & ~(PAGES_PER_2M - 1));
 		age(h, i, st == IP_ST_ACCESSED);
@@ -258,6 +312,7 @@ static void feed_2m(struct hotness *h, uint64_t idx, uint64_t n,
 		}
 		if (!hotness_block_huge(h, head))
 			collapse_block(h, head);
+		set_bit_to(h->fed, head / PAGES_PER_2M, true);
 		age(h, head, st == IP_ST_ACCESSED);
 	}
 }

@@ -14,12 +14,17 @@
  * Placement: 2 bits per page (DRAM, PMEM, another node, not known),
  * learned from move_pages queries and from the mover's own results.
  *
- * Huge pages: 1 bit per 2 MiB block says the block is mapped by one
- * 2 MiB page (THP or hugetlbfs). Such a block is one unit: its history
- * lives in the byte of its first page, its placement in all 512 entries,
- * and the mover moves it with one address. 1 GiB pages are not tracked.
+ * Huge pages: 1 bit per 2 MiB block says the block is one unit: mapped
+ * by one 2 MiB page in the scan (THP or hugetlbfs), or backed by one
+ * 2 MiB page on the host (a second bit, learned when pages are located),
+ * since move_pages then moves all 512 pages whichever one it is given.
+ * A unit's history lives in the byte of its first page, its placement in
+ * all 512 entries, and the mover moves it with one address. A host huge
+ * page that the scan still sees as 4 KiB pages (nested page tables map
+ * it so until they are rebuilt) is accessed in a scan when any of its
+ * pages is. 1 GiB pages are not tracked.
  *
- * Memory: 1 + 1/4 + 1/32768 bytes per 4 KiB page of guest RAM.
+ * Memory: 1 + 1/4 + 3/32768 bytes per 4 KiB page of guest RAM.
  */
 #ifndef VMM_HOTNESS_H
 #define VMM_HOTNESS_H
@@ -103,7 +108,9 @@ struct hotness {
 	uint64_t guest_pages;		/* pages in the ranges */
 	uint8_t *hist;			/* npages bytes */
 	uint8_t *tier;			/* 2 bits a page */
-	uint64_t *huge;			/* 1 bit a 2 MiB block */
+	uint64_t *huge;			/* 1 bit a 2 MiB block: a unit */
+	uint64_t *host_huge;		/* ... backed by a host huge page */
+	uint64_t *fed;			/* ... aged in the scan under way */
 	uint64_t scans;			/* completed scans */
 	size_t cursor;			/* range of the last lookup */
 	/* the scan in progress */
@@ -138,6 +145,24 @@ static inline bool hotness_block_huge(const struct hotness *h, uint64_t idx)
 
 	return h->huge[b / 64] & (1ull << (b % 64));
 }
+
+static inline bool hotness_block_host_huge(const struct hotness *h,
+					   uint64_t idx)
+{
+	uint64_t b = idx / 512;
+
+	return h->host_huge[b / 64] & (1ull << (b % 64));
+}
+
+/* Are all 512 indexes of the block at head guest RAM (no padding)? */
+bool hotness_block_whole(struct hotness *h, uint64_t head);
+
+/*
+ * The host backs the block at head (block aligned) by one huge page, or
+ * no longer does: the block becomes one unit, as hot as its hottest
+ * page, or its pages are units again, each with the block's history.
+ */
+void hotness_set_host_huge(struct hotness *h, uint64_t head, bool on);
 
 /* Pages in the unit at idx: 512 for a huge block's first page, else 1. */
 static inline unsigned int hotness_unit_pages(const struct hotness *h,

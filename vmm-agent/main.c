@@ -144,13 +144,17 @@ struct daemon {
 	struct agent a;
 	unsigned int attached_starts;
 	enum dom_state last_state;
+	bool scan_failing;		/* the last interval's scan failed */
 	char last_logged[1024];
 };
 
 /* Log an error once until a different one comes; keep it in the status. */
 static void report(struct daemon *d, const char *msg)
 {
-	snprintf(d->a.st.last_error, sizeof(d->a.st.last_error), "%s", msg);
+	/* msg may be the status's own last_error: no overlapping copy */
+	if (msg != d->a.st.last_error)
+		snprintf(d->a.st.last_error, sizeof(d->a.st.last_error), "%s",
+			 msg);
 	if (strcmp(d->last_logged, msg)) {
 		log_err("%s", msg);
 		snprintf(d->last_logged, sizeof(d->last_logged), "%s", msg);
@@ -188,6 +192,7 @@ static void attach(struct daemon *d, unsigned int starts)
 		return;
 	}
 	d->attached_starts = starts;
+	d->scan_failing = false;
 	d->last_logged[0] = '\0';
 	d->a.st.last_error[0] = '\0';
 	log_info("attached to domain %s, QEMU pid %d: guest RAM %s%s; DRAM limit %llu pages; %s",
@@ -264,8 +269,48 @@ static void one_interval(struct daemon *d)
 	if (!d->a.attached)
 		attach(d, starts);
 	st->c.paused = !d->a.attached;
-	if (d->a.attached && agent_interval(&d->a))
+	if (!d->a.attached)
+		return;
+	if (agent_interval(&d->a)) {
+		d->scan_failing = true;
 		report(d, st->last_error);
+	} else if (d->scan_failing) {
+		/* e.g. the module is loaded again: say so, drop the error */
+		d->scan_failing = false;
+		if (!strcmp(st->last_error, d->last_logged))
+			st->last_error[0] = '\0';
+		d->last_logged[0] = '\0';
+		log_info("domain %s: scanning works again: tiering resumed",
+			 d->w.name);
+	}
+}
+
+/*
+ * At start, what restarting would not fix soon fails at once with its
+ * reason: no /proc/idle_pages (module not loaded) or no access to it, and
+ * a domain libvirt does not know (a typo, more often than not). A libvirt
+ * daemon that does not answer yet is waited for, as later on.
+ */
+static int preflight(struct daemon *d)
+{
+	/* the status says why the agent exited */
+	snprintf(d->a.st.domain, sizeof(d->a.st.domain), "%s", d->w.ident);
+	if (ip_reader_open(&d->reader, getpid(), 0)) {
+		report(d, d->reader.err);
+		return -1;
+	}
+	ip_reader_close(&d->reader);
+	if (domain_connect(&d->w) == 0) {
+		log_info("connected to libvirt at %s: domain %s (%s)",
+			 d->w.uri, d->w.name, d->w.uuid);
+		return 0;
+	}
+	if (domain_state(&d->w) == DOM_UNDEFINED) {
+		report(d, d->w.err);
+		return -1;
+	}
+	log_warn("%s; trying again", d->w.err);
+	return 0;
 }
 
 static void sleep_until(const struct timespec *deadline, struct daemon *d)
@@ -339,6 +384,10 @@ static int cmd_run(const struct options *o, const char *domain)
 	d->last_state = DOM_UNKNOWN;
 	log_info("vmm-agent %s for domain %s at %s, policy %s (%s)", VERSION,
 		 domain, o->uri, d->policy_path, policy_mode_name(p.mode));
+	if (preflight(d)) {
+		ret = 1;
+		goto out;
+	}
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	while (!stop_requested) {
@@ -360,6 +409,7 @@ static int cmd_run(const struct options *o, const char *domain)
 		}
 	}
 	log_info("exiting");
+out:
 	snprintf(d->a.st.state, sizeof(d->a.st.state), "exited");
 	d->a.st.c.paused = 1;
 	write_outputs(d);

@@ -4,6 +4,7 @@
  * rate limit, and placement queries (see mover.h).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <numa.h>
 #include <numaif.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "mover.h"
@@ -59,8 +61,63 @@ static void sleep_for(void *ctx, uint64_t ns)
 	nanosleep(&ts, NULL);	/* a signal cuts it short: fine */
 }
 
+/* /proc/PID/pagemap and /proc/kpageflags bits (Documentation/admin-guide/mm) */
+#define PM_PRESENT	(1ull << 63)
+#define PM_PFN_MASK	((1ull << 55) - 1)
+#define KPF_HEAD	(1ull << 15)	/* KPF_COMPOUND_HEAD */
+#define KPF_THP		(1ull << 22)
+
+static void open_page_info(struct mover *m)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%d/pagemap", m->proc_root,
+		 (int)m->pid);
+	m->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(path, sizeof(path), "%s/kpageflags", m->proc_root);
+	m->kpageflags_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (m->pagemap_fd >= 0 && m->kpageflags_fd >= 0)
+		return;
+	log_warn("cannot read %s/%d/pagemap and %s: %s; host huge pages are not recognized, and moving one 4 KiB page of one moves all 2 MiB",
+		 m->proc_root, (int)m->pid, path, strerror(errno));
+	if (m->pagemap_fd >= 0)
+		close(m->pagemap_fd);
+	if (m->kpageflags_fd >= 0)
+		close(m->kpageflags_fd);
+	m->pagemap_fd = m->kpageflags_fd = -2;
+}
+
+/*
+ * A THP's head page at the block's start: an anonymous THP is mapped at
+ * a 2 MiB-aligned address, so it is exactly the block.
+ */
+static int host_huge(void *ctx, struct mover *m, uint64_t hva)
+{
+	uint64_t pm, flags, pfn;
+
+	(void)ctx;
+	if (m->pagemap_fd == -1)
+		open_page_info(m);
+	if (m->pagemap_fd < 0)
+		return -1;
+	if (pread(m->pagemap_fd, &pm, sizeof(pm),
+		  (off_t)(hva / PAGE_SIZE_4K * sizeof(pm))) != sizeof(pm))
+		return -1;
+	if (!(pm & PM_PRESENT))
+		return 0;
+	pfn = pm & PM_PFN_MASK;
+	if (!pfn)
+		return -1;	/* PFNs hidden: no CAP_SYS_ADMIN */
+	if (pfn % PAGES_PER_2M)
+		return 0;
+	if (pread(m->kpageflags_fd, &flags, sizeof(flags),
+		  (off_t)(pfn * sizeof(flags))) != sizeof(flags))
+		return -1;
+	return (flags & KPF_HEAD) && (flags & KPF_THP);
+}
+
 const struct mover_ops mover_numa_ops = {
-	numa_move, mono_ns, sleep_for, NULL,
+	numa_move, mono_ns, sleep_for, NULL, host_huge,
 };
 
 enum tier mover_node_tier(const struct policy *p, int node)
@@ -99,6 +156,7 @@ int mover_init(struct mover *m, const struct mover_ops *ops,
 	m->flags = MPOL_MF_MOVE_ALL;
 	m->domain = "DOMAIN";
 	m->proc_root = "/proc";
+	m->pagemap_fd = m->kpageflags_fd = -1;
 	m->numa_balancing = mover_read_numa_balancing(NULL);
 	/* room for the largest batch a reloaded policy may ask for */
 	m->cap = POLICY_MAX_BATCH_PAGES;
@@ -119,6 +177,11 @@ void mover_fini(struct mover *m)
 	free(m->nodes);
 	free(m->status);
 	free(m->unit);
+	if (m->pagemap_fd >= 0)
+		close(m->pagemap_fd);
+	if (m->kpageflags_fd >= 0)
+		close(m->kpageflags_fd);
+	m->pagemap_fd = m->kpageflags_fd = -1;
 	m->addrs = NULL;
 	m->nodes = m->status = NULL;
 	m->unit = NULL;
@@ -434,6 +497,19 @@ int mover_execute(struct mover *m, struct hotness *h, const struct plan *p,
 	return m->gone ? -1 : 0;
 }
 
+/* Does the host back the block at head by one huge page (now)? */
+static void learn_host_page(struct mover *m, struct hotness *h,
+			    uint64_t head)
+{
+	int huge;
+
+	if (!m->ops->host_huge || !hotness_block_whole(h, head))
+		return;
+	huge = m->ops->host_huge(m->ops->ctx, m, hotness_hva(h, head));
+	if (huge >= 0)
+		hotness_set_host_huge(h, head, huge);
+}
+
 int mover_locate(struct mover *m, struct hotness *h, uint64_t first,
 		 uint64_t count, uint64_t *node_pages)
 {
@@ -451,6 +527,8 @@ int mover_locate(struct mover *m, struct hotness *h, uint64_t first,
 
 		for (; idx < end && n < m->cap;
 		     idx += hotness_unit_pages(h, idx)) {
+			if (idx % PAGES_PER_2M == 0)
+				learn_host_page(m, h, idx);
 			m->addrs[n] = (void *)(uintptr_t)hotness_hva(h, idx);
 			m->unit[n++] = idx;
 		}

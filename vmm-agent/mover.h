@@ -56,6 +56,8 @@ enum move_fail {
 
 const char *move_fail_name(enum move_fail f);	/* "busy", "node_full"... */
 
+struct mover;
+
 /* numa_move_pages(3): 0, pages not moved (> 0), or -1 with errno. */
 struct mover_ops {
 	long (*move_pages)(void *ctx, int pid, unsigned long count,
@@ -64,6 +66,12 @@ struct mover_ops {
 	uint64_t (*now_ns)(void *ctx);		/* monotonic clock */
 	void (*sleep_ns)(void *ctx, uint64_t ns);
 	void *ctx;
+	/*
+	 * Is the 2 MiB block at hva one huge page (THP) of the host? 1, 0,
+	 * or -1 if it cannot tell. NULL: never asked. The real one reads
+	 * /proc/PID/pagemap and /proc/kpageflags.
+	 */
+	int (*host_huge)(void *ctx, struct mover *m, uint64_t hva);
 };
 
 extern const struct mover_ops mover_numa_ops;
@@ -93,6 +101,7 @@ struct mover {
 	int numa_balancing;		/* kernel.numa_balancing, -1 unknown */
 	char error[1024];		/* the last configuration error */
 	struct mover_stats stats;	/* since start */
+	int pagemap_fd, kpageflags_fd;	/* -1 not open yet, -2 unusable */
 	/* batch buffers */
 	unsigned int cap;
 	void **addrs;
@@ -127,7 +136,8 @@ int mover_execute(struct mover *m, struct hotness *h, const struct plan *p,
 /*
  * Where are pages [first, first + count) of h? Updates the placement and,
  * if node_pages (NODESET_MAX entries) is given, adds the pages found on
- * each node. 0, or -1 when the process is gone.
+ * each node; learns which blocks the host backs by huge pages (they move
+ * as one). 0, or -1 when the process is gone.
  */
 int mover_locate(struct mover *m, struct hotness *h, uint64_t first,
 		 uint64_t count, uint64_t *node_pages);

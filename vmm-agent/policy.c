@@ -558,6 +558,7 @@ int policy_parse(const char *name, const char *text,
 	json_object *root;
 	uint64_t pages;
 	unsigned int before = errs->n + errs->dropped;
+	bool limit_ok;
 
 	policy_defaults(&p);
 	root = parse_json(name, text, errs);
@@ -576,8 +577,10 @@ int policy_parse(const char *name, const char *text,
 	parse_object(c, top_keys, "", root);
 	json_object_put(root);
 	check_cross(c);
+	/* the limit against the guest too, whatever else is wrong */
+	limit_ok = !key_failed(c, "dram_limit");
 	free(c);
-	if (errs->n + errs->dropped == before && env && env->guest_bytes)
+	if (limit_ok && env && env->guest_bytes)
 		policy_limit_pages(name, &p, env->guest_bytes, &pages, errs);
 	if (errs->n + errs->dropped != before)
 		return -1;

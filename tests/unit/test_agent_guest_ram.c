@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_agent_guest_ram.c - finding a QEMU process's guest RAM in its
- * /proc/<pid>/maps: anonymous, memfd, hugetlbfs and split mappings, and
- * a clear error when nothing adds up to the guest's memory.
+ * /proc/<pid>/maps: anonymous, memfd, hugetlbfs and split mappings, other
+ * mappings right below a block, and a clear error when nothing adds up
+ * to the guest's memory.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -100,6 +101,41 @@ static void test_split_mapping_is_joined(void)
 	guest_ram_free(&g);
 }
 
+/* Seen in the lab: a thread's stack mapped right below a 128 MiB pc.ram. */
+static void test_mapping_right_below_a_block_is_not_ram(void)
+{
+	char maps[4096], err[512];
+	struct guest_ram g;
+
+	snprintf(maps, sizeof(maps), "%s"
+		 "7f0096dff000-7f0096e00000 ---p 00000000 00:00 0 \n"
+		 "7f0096e00000-7f0097600000 rw-p 00000000 00:00 0 \n"
+		 "7f0097600000-7f009f600000 rw-p 00000000 00:00 0 \n"
+		 "7f009f600000-7f009f601000 ---p 00000000 00:00 0 \n",
+		 qemu_noise);
+	CHECK(find(maps, 128 * MiB, &g, err, sizeof(err)) == 0);
+	CHECK_EQ_U64(g.n, 1);
+	CHECK_EQ_U64(g.ranges[0].start, 0x7f0097600000);
+	CHECK_EQ_U64(g.ranges[0].end, 0x7f009f600000);
+	CHECK(strstr(g.desc, "128 MiB at 0x7f0097600000 (anonymous)") != NULL);
+	guest_ram_free(&g);
+
+	/* two NUMA cells, a stack below the first: not the largest run whole */
+	snprintf(maps, sizeof(maps), "%s"
+		 "7f1000000000-7f1000800000 rw-p 00000000 00:00 0 \n"
+		 "7f1000800000-7f1020800000 rw-p 00000000 00:00 0 \n"
+		 "7f1020800000-7f1020801000 ---p 00000000 00:00 0 \n"
+		 "7f2000000000-7f2020000000 rw-p 00000000 00:00 0 \n"
+		 "7f2020000000-7f2020001000 ---p 00000000 00:00 0 \n",
+		 qemu_noise);
+	CHECK(find(maps, GiB, &g, err, sizeof(err)) == 0);
+	CHECK_EQ_U64(g.n, 2);
+	CHECK_EQ_U64(g.ranges[0].start, 0x7f1000800000);
+	CHECK_EQ_U64(g.ranges[0].end, 0x7f1020800000);
+	CHECK_EQ_U64(g.ranges[1].start, 0x7f2000000000);
+	guest_ram_free(&g);
+}
+
 static void test_private_file_and_readonly_never_count(void)
 {
 	char maps[4096], err[512];
@@ -146,6 +182,7 @@ int main(void)
 	RUN_TEST(test_memfd_numa_cells);
 	RUN_TEST(test_hugetlbfs_backing);
 	RUN_TEST(test_split_mapping_is_joined);
+	RUN_TEST(test_mapping_right_below_a_block_is_not_ram);
 	RUN_TEST(test_private_file_and_readonly_never_count);
 	RUN_TEST(test_no_match_lists_largest);
 	RUN_TEST(test_own_process);

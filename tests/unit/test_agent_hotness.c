@@ -2,7 +2,8 @@
 /*
  * test_agent_hotness.c - the per-page history of vmm-agent: the hot and
  * cold rules, ranking, the histogram threshold against the DRAM limit,
- * 2 MiB units, and feeding from a real idle_pages record stream.
+ * 2 MiB units (mapped so in the scan, or backed so on the host), and
+ * feeding from a real idle_pages record stream.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -203,6 +204,44 @@ static void test_huge_blocks_are_units(void)
 	hotness_fini(&h);
 }
 
+/* A block the host backs by a THP, which the scan sees as 4 KiB pages. */
+static void test_host_huge_block_seen_as_small_pages(void)
+{
+	struct ip_hva_range rg = { 0x40000000, 0x40000000 + 2 * HUGE_SIZE_2M };
+	struct hotness h;
+
+	CHECK(hotness_init(&h, &rg, 1) == 0);
+	hotness_begin_scan(&h);
+	feed(&h, rg.start, 3, PTE_ACCESSED);
+	feed(&h, rg.start + 3 * 4096, 509, PTE_IDLE);
+	hotness_end_scan(&h);
+	hotness_set_tier(&h, 5, TIER_DRAM);
+	hotness_set_host_huge(&h, 0, true);
+	CHECK_EQ_U64(hotness_unit_pages(&h, 0), 512);
+	CHECK_EQ_U64(h.hist[0], 0x80);		/* as its hottest page */
+	CHECK(hotness_tier(&h, 0) == TIER_NONE);	/* learned again */
+	hotness_set_tier(&h, 0, TIER_DRAM);
+	/* one accessed page, anywhere, makes the scan's bit; aged once */
+	hotness_begin_scan(&h);
+	feed(&h, rg.start, 300, PTE_HOLE);
+	feed(&h, rg.start + 300 * 4096, 1, PTE_ACCESSED);
+	feed(&h, rg.start + 301 * 4096, 211, PTE_IDLE);
+	hotness_end_scan(&h);
+	CHECK_EQ_U64(hotness_unit_pages(&h, 0), 512);
+	CHECK_EQ_U64(h.hist[0], 0xc0);
+	CHECK(hotness_tier(&h, 511) == TIER_DRAM);	/* holes: still there */
+	hotness_begin_scan(&h);
+	feed(&h, rg.start, 512, PTE_IDLE);
+	hotness_end_scan(&h);
+	CHECK_EQ_U64(h.hist[0], 0x60);
+	/* split on the host: 4 KiB units with the block's history */
+	hotness_set_host_huge(&h, 0, false);
+	CHECK_EQ_U64(hotness_unit_pages(&h, 0), 1);
+	CHECK_EQ_U64(h.hist[400], 0x60);
+	CHECK(hotness_block_whole(&h, 512));
+	hotness_fini(&h);
+}
+
 static uint64_t rnd_state = 88172645463325252ull;
 
 static uint64_t rnd(void)
@@ -297,6 +336,7 @@ int main(void)
 	RUN_TEST(test_feed_accessed_idle_and_holes);
 	RUN_TEST(test_records_outside_guest_ram_are_ignored);
 	RUN_TEST(test_huge_blocks_are_units);
+	RUN_TEST(test_host_huge_block_seen_as_small_pages);
 	RUN_TEST(test_threshold_fits_limit_on_synthetic_histories);
 	RUN_TEST(test_feed_from_record_stream);
 	RUN_TEST(test_bad_ranges_rejected);

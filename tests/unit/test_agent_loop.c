@@ -28,6 +28,8 @@ struct sim {
 	bool touched[NPAGES];		/* accessed since the last scan */
 	bool fail_scan;
 	int free_dram;
+	bool thp[NPAGES / 512];		/* one host huge page: moves whole */
+	bool know_thp;			/* the agent may ask (host_huge) */
 };
 
 static struct sim sim;
@@ -70,12 +72,18 @@ static long sim_move(void *ctx, int pid, unsigned long count, void **pages,
 			continue;
 		}
 		if (nodes && nodes[i] != sim.node_of[idx]) {
-			if (nodes[i] == 0 && !sim.free_dram) {
+			/* as the kernel: any page of a THP moves all of it */
+			uint64_t lo = sim.thp[idx / 512] ? idx & ~511ull : idx;
+			uint64_t hi = sim.thp[idx / 512] ? lo + 512 : idx + 1;
+
+			if (nodes[i] == 0 && sim.free_dram < (int)(hi - lo)) {
 				status[i] = -ENOMEM;
 				continue;
 			}
-			sim.free_dram += nodes[i] == 0 ? -1 : 1;
-			sim.node_of[idx] = nodes[i];
+			for (uint64_t j = lo; j < hi; j++) {
+				sim.free_dram += nodes[i] == 0 ? -1 : 1;
+				sim.node_of[j] = nodes[i];
+			}
 		}
 		status[i] = sim.node_of[idx];
 	}
@@ -95,7 +103,15 @@ static void sim_sleep(void *ctx, uint64_t ns)
 	fake_now += ns;
 }
 
-static const struct mover_ops sim_ops = { sim_move, sim_now, sim_sleep, NULL };
+static int sim_host_huge(void *ctx, struct mover *m, uint64_t hva)
+{
+	(void)ctx;
+	(void)m;
+	return sim.know_thp ? sim.thp[(hva - BASE) / 4096 / 512] : -1;
+}
+
+static const struct mover_ops sim_ops = { sim_move, sim_now, sim_sleep, NULL,
+					  sim_host_huge };
 
 static struct agent a;
 static struct policy pol;
@@ -212,6 +228,44 @@ static void test_dram_limit_holds_as_the_hot_set_moves(void)
 	}
 	CHECK(worst <= limit);
 	CHECK(a.st.c.demoted_pages >= 3 * 700);
+	agent_fini(&a);
+}
+
+/*
+ * Seen in the lab: the guest's own pages (7 hot, the other 505 never
+ * touched) in a block the host backs by one THP, which the nested page
+ * tables map as 4 KiB pages. Moving a hot page moved the whole THP to
+ * DRAM, the 505 were then demoted as cold, which took the hot ones
+ * along: a move of 512 pages every interval, for ever. As one unit the
+ * block goes to DRAM once and stays.
+ */
+static void test_host_huge_page_is_one_unit(void)
+{
+	uint64_t moved;
+
+	start(25, POLICY_ENFORCE);
+	sim.thp[0] = sim.know_thp = true;
+	for (int interval = 0; interval < 8; interval++) {
+		touch(0, 7);
+		touch(1000, 1800);
+		CHECK(agent_interval(&a) == 0);
+	}
+	CHECK(hot_set_in_dram(0, 512));
+	CHECK(hot_set_in_dram(1000, 1800));
+	CHECK(dram_pages() <= NPAGES / 4);
+	moved = a.st.c.promoted_pages + a.st.c.demoted_pages;
+	CHECK_EQ_U64(moved, 512 + 800);
+	for (int interval = 0; interval < 8; interval++) {
+		touch(0, 7);
+		touch(1000, 1800);
+		CHECK(agent_interval(&a) == 0);
+	}
+	CHECK_EQ_U64(a.st.c.promoted_pages + a.st.c.demoted_pages, moved);
+	/* split by the host: 4 KiB units again, each as hot as the block was */
+	sim.thp[0] = false;
+	touch(0, 7);
+	CHECK(agent_interval(&a) == 0);
+	CHECK(!hotness_block_huge(&a.hot, 0));
 	agent_fini(&a);
 }
 
@@ -338,6 +392,7 @@ int main(void)
 	RUN_TEST(test_hot_set_promoted_within_two_intervals);
 	RUN_TEST(test_rare_pages_never_promoted_with_ample_headroom);
 	RUN_TEST(test_dram_limit_holds_as_the_hot_set_moves);
+	RUN_TEST(test_host_huge_page_is_one_unit);
 	RUN_TEST(test_dry_run_reports_but_moves_nothing);
 	RUN_TEST(test_failed_scan_changes_nothing);
 	RUN_TEST(test_reload_refuses_a_limit_above_the_guest);

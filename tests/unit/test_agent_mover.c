@@ -106,7 +106,7 @@ static void fake_sleep(void *ctx, uint64_t ns)
 }
 
 static const struct mover_ops fake_ops = { fake_move, fake_now, fake_sleep,
-					   NULL };
+					   NULL, NULL };
 
 static struct policy pol;
 static struct hotness h;

@@ -239,6 +239,14 @@ static void test_limit_checked_against_guest_size(void)
 			   &env, &pol, &errs) == -1);
 	CHECK(one_error("vm1.json: key 'dram_limit': 2 GiB is more than the guest's memory (1 GiB)", NULL));
 
+	/* reported along with the file's other faults, not after them */
+	memset(&errs, 0, sizeof(errs));
+	CHECK(policy_parse("vm1.json", "{\"dram_nodes\": [0], \"pmem_nodes\": [1], \"dram_limit\": \"2GiB\", \"mode\": \"on\"}",
+			   &env, &pol, &errs) == -1);
+	CHECK_EQ_U64(errs.n, 2);
+	CHECK(has_error("key 'mode'"));
+	CHECK(has_error("key 'dram_limit': 2 GiB is more than the guest's memory"));
+
 	memset(&errs, 0, sizeof(errs));
 	CHECK(policy_parse("vm1.json", "{\"dram_nodes\": [0], \"pmem_nodes\": [1], \"dram_limit\": \"25%\"}",
 			   &env, &pol, &errs) == 0);
