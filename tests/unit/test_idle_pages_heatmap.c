@@ -4,15 +4,15 @@
  * band moves in three phases over two address ranges 512 GiB apart. The
  * PNG is decoded back (libpng) and the bright cells must sit where the
  * hot band was in each phase, in order; the gap between the ranges must
- * be compressed to a marker.
+ * be compressed to a marker; the PNG's notes must describe that layout.
  */
-#include <png.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "heatmap.h"
+#include "heatmap_png.h"
 #include "idle_pages_synth.h"
 
 #define SEG_PAGES	1024
@@ -29,43 +29,6 @@
 static const struct { int seg; int first; } band[PHASES] = {
 	{ 0, 100 }, { 0, 600 }, { 1, 300 },
 };
-
-struct image {
-	int w, h;
-	uint8_t *px;	/* RGB */
-};
-
-static int read_png(const char *path, struct image *im)
-{
-	png_image pi;
-
-	memset(&pi, 0, sizeof(pi));
-	pi.version = PNG_IMAGE_VERSION;
-	if (!png_image_begin_read_from_file(&pi, path))
-		return -1;
-	pi.format = PNG_FORMAT_RGB;
-	im->w = (int)pi.width;
-	im->h = (int)pi.height;
-	im->px = malloc(PNG_IMAGE_SIZE(pi));
-	if (!im->px || !png_image_finish_read(&pi, NULL, im->px, 0, NULL)) {
-		png_image_free(&pi);
-		return -1;
-	}
-	return 0;
-}
-
-static uint32_t pixel(const struct image *im, int x, int y)
-{
-	const uint8_t *p = im->px + ((size_t)y * im->w + x) * 3;
-
-	return (uint32_t)p[0] << 16 | p[1] << 8 | p[2];
-}
-
-/* Bright: the top of the colour ramp, far above any idle or grey cell. */
-static int bright(uint32_t rgb)
-{
-	return ((rgb >> 16) & 255) + ((rgb >> 8) & 255) + (rgb & 255) > 600;
-}
 
 static void make_recording(const char *path)
 {
@@ -92,7 +55,7 @@ static void test_phases(void)
 	struct heatmap_geom g;
 	struct scan_set s;
 	struct canvas c;
-	struct image im = { 0 };
+	struct hm_png im = { 0 };
 	const int seg_px = (PLOT_W - HEATMAP_GAP_PX) / 2;
 
 	snprintf(path, sizeof(path), "/tmp/test_heatmap_%d.ipr", (int)getpid());
@@ -105,17 +68,35 @@ static void test_phases(void)
 	CHECK_EQ_U64(canvas_write_png(&c, png, err, sizeof(err)), 0);
 	canvas_free(&c);
 	scan_set_free(&s);
-	CHECK_EQ_U64(read_png(png, &im), 0);
-	if (!im.px)
+	CHECK_EQ_U64(hm_png_read(png, &im, err, sizeof(err)), 0);
+	if (!im.px) {
+		fprintf(stderr, "  %s\n", err);
 		return;
+	}
 	CHECK_EQ_U64(g.nsegs, 2);
 	CHECK(im.w > g.x0 + g.w && im.h > g.y0 + g.h);
 
+	/* the notes: plot area, both ranges with their columns, rounds */
+	CHECK(im.x0 == g.x0 && im.y0 == g.y0 && im.pw == g.w && im.ph == g.h);
+	CHECK_EQ_U64(im.nrounds, ROUNDS);
+	CHECK_EQ_U64(im.nsegs, 2);
+	if (im.nsegs == 2) {
+		CHECK_EQ_U64(im.segs[0].start, BASE_A);
+		CHECK_EQ_U64(im.segs[0].end, BASE_A + SEG_PAGES * 4096);
+		CHECK(im.segs[0].x == 0 && im.segs[0].px == seg_px);
+		CHECK_EQ_U64(im.segs[1].start, BASE_B);
+		CHECK_EQ_U64(im.segs[1].end, BASE_B + SEG_PAGES * 4096);
+		CHECK(im.segs[1].x == seg_px + HEATMAP_GAP_PX &&
+		      im.segs[1].px == seg_px);
+	}
+	CHECK_EQ_U64(hm_column(&im, BASE_A - 4096), (uint64_t)-1);
+	CHECK_EQ_U64(hm_row_of_round(&im, ROUNDS - 1), PLOT_H - 2);
+
 	/* the 512 GiB gap is a marker of HEATMAP_GAP_PX columns */
 	for (int x = 0; x < HEATMAP_GAP_PX; x++)
-		CHECK_EQ_U64(pixel(&im, g.x0 + seg_px + x, g.y0 + 5),
+		CHECK_EQ_U64(hm_plot_pixel(&im, seg_px + x, 5),
 			     HEATMAP_COLOUR_GAP);
-	CHECK(pixel(&im, g.x0 + seg_px - 1, g.y0 + 5) != HEATMAP_COLOUR_GAP);
+	CHECK(hm_plot_pixel(&im, seg_px - 1, 5) != HEATMAP_COLOUR_GAP);
 
 	for (int ph = 0; ph < PHASES; ph++) {
 		/* expected columns of the band, from the layout by hand */
@@ -125,10 +106,15 @@ static void test_phases(void)
 			   (band[ph].first + BAND) * seg_px / SEG_PAGES;
 		int y_mid = (ph * PHASE_ROUNDS + PHASE_ROUNDS / 2) * PLOT_H / ROUNDS;
 		int first = -1, last = -1, n = 0;
+		uint64_t base = band[ph].seg ? BASE_B : BASE_A;
+
+		/* the notes map the band's first page to its column */
+		CHECK_EQ_U64(hm_column(&im, base + band[ph].first * 4096ull),
+			     x_lo);
 
 		/* the bright columns of the phase's middle row */
 		for (int x = 0; x < g.w; x++)
-			if (bright(pixel(&im, g.x0 + x, g.y0 + y_mid))) {
+			if (hm_bright(hm_plot_pixel(&im, x, y_mid))) {
 				if (first < 0)
 					first = x;
 				last = x;
@@ -141,8 +127,8 @@ static void test_phases(void)
 		/* the band's centre column is bright exactly in this phase */
 		for (int y = 0; y < g.h; y++) {
 			int in_phase = y * ROUNDS / PLOT_H / PHASE_ROUNDS == ph;
-			int lit = bright(pixel(&im, g.x0 + (x_lo + x_hi) / 2,
-					       g.y0 + y));
+			int lit = hm_bright(hm_plot_pixel(&im, (x_lo + x_hi) / 2,
+							  y));
 
 			if (lit != in_phase) {
 				fprintf(stderr, "  phase %d row %d lit %d\n",
@@ -158,10 +144,10 @@ static void test_phases(void)
 
 		for (int y = g.y0 + g.h + 2; y < im.h; y++)
 			for (int x = 0; x < im.w; x++)
-				ink += pixel(&im, x, y) == 0;
+				ink += hm_pixel(&im, x, y) == 0;
 		CHECK(ink > 100);
 	}
-	free(im.px);
+	hm_png_free(&im);
 	unlink(path);
 	unlink(png);
 }

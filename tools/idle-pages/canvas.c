@@ -13,6 +13,7 @@
 
 int canvas_init(struct canvas *c, int w, int h, uint32_t bg)
 {
+	memset(c, 0, sizeof(*c));
 	c->w = w;
 	c->h = h;
 	c->px = malloc((size_t)w * h * 3);
@@ -26,6 +27,28 @@ void canvas_free(struct canvas *c)
 {
 	free(c->px);
 	c->px = NULL;
+	for (int i = 0; i < c->nnotes; i++) {
+		free(c->note_key[i]);
+		free(c->note_text[i]);
+	}
+	c->nnotes = 0;
+}
+
+int canvas_note(struct canvas *c, const char *key, const char *text)
+{
+	size_t klen = strlen(key);
+
+	if (c->nnotes == CANVAS_MAX_NOTES || !klen || klen > 79)
+		return -1;
+	c->note_key[c->nnotes] = strdup(key);
+	c->note_text[c->nnotes] = strdup(text);
+	if (!c->note_key[c->nnotes] || !c->note_text[c->nnotes]) {
+		free(c->note_key[c->nnotes]);
+		free(c->note_text[c->nnotes]);
+		return -1;
+	}
+	c->nnotes++;
+	return 0;
 }
 
 void canvas_set(struct canvas *c, int x, int y, uint32_t rgb)
@@ -93,6 +116,18 @@ int canvas_write_png(const struct canvas *c, const char *path, char *err,
 	png_set_IHDR(png, info, (png_uint_32)c->w, (png_uint_32)c->h, 8,
 		     PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
 		     PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+	if (c->nnotes) {
+		png_text text[CANVAS_MAX_NOTES];
+
+		memset(text, 0, sizeof(text));
+		for (int i = 0; i < c->nnotes; i++) {
+			text[i].compression = PNG_TEXT_COMPRESSION_NONE;
+			text[i].key = c->note_key[i];
+			text[i].text = c->note_text[i];
+			text[i].text_length = strlen(c->note_text[i]);
+		}
+		png_set_text(png, info, text, c->nnotes);
+	}
 	png_write_info(png, info);
 	for (int y = 0; y < c->h; y++)
 		png_write_row(png, c->px + (size_t)y * c->w * 3);

@@ -300,6 +300,34 @@ static void paint_cells(struct canvas *c, const struct heatmap_geom *g,
 			    HEATMAP_GAP_PX, g->h, HEATMAP_COLOUR_GAP);
 }
 
+/*
+ * Text notes that let a program map pixels back to addresses and rounds
+ * (see heatmap.h); they describe exactly what paint_cells() drew.
+ */
+static int add_notes(struct canvas *c, const struct heatmap_geom *g,
+		     const struct layout *l, const struct seg_cols *sc,
+		     size_t nrounds)
+{
+	char head[64], *segs = malloc(l->nsegs * 64 + 1);
+	size_t len = 0;
+	int ret;
+
+	if (!segs)
+		return -1;
+	segs[0] = '\0';
+	for (size_t i = 0; i < l->nsegs; i++)
+		len += (size_t)snprintf(segs + len, 64, "0x%" PRIx64 " 0x%" PRIx64 " %d %d\n",
+					l->segs[i].start, l->segs[i].end,
+					sc[i].x0, sc[i].px);
+	snprintf(head, sizeof(head), "%d %d %d %d", g->x0, g->y0, g->w, g->h);
+	ret = canvas_note(c, HEATMAP_NOTE_PLOT, head) ||
+	      canvas_note(c, HEATMAP_NOTE_SEGMENTS, segs);
+	snprintf(head, sizeof(head), "%zu", nrounds);
+	ret = ret || canvas_note(c, HEATMAP_NOTE_ROUNDS, head);
+	free(segs);
+	return ret ? -1 : 0;
+}
+
 int heatmap_render(const struct scan_set *s, const struct heatmap_opts *o,
 		   struct canvas *c, struct heatmap_geom *g, char *err,
 		   size_t errlen)
@@ -344,6 +372,11 @@ int heatmap_render(const struct scan_set *s, const struct heatmap_opts *o,
 	draw_x_axis(c, g, &l, gr.sc);
 	draw_y_axis(c, g, s);
 	draw_legend(c, g);
+	if (add_notes(c, g, &l, gr.sc, s->nrounds)) {
+		snprintf(err, errlen, "out of memory");
+		canvas_free(c);
+		goto out;
+	}
 	ret = 0;
 out:
 	free(gr.sc);

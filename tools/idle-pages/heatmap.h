@@ -14,6 +14,20 @@
 #include "scan_set.h"
 
 #define HEATMAP_GAP_PX		4		/* width of a gap marker */
+
+/*
+ * The PNG's text notes (tEXt), so that programs can map pixels back:
+ * PLOT "x0 y0 w h", the plot area in pixels;
+ * SEGMENTS one line "0xSTART 0xEND X PX" per address segment: HVAs
+ *   [START, END) drawn in plot columns [X, X + PX); column X + k shows
+ *   the segment's pages [P * k / PX, P * (k + 1) / PX) (integer division,
+ *   P = its pages), at least one page each;
+ * ROUNDS "N": plot row y shows rounds [N * y / h, N * (y + 1) / h)
+ *   (at least one), the first round at the top.
+ */
+#define HEATMAP_NOTE_PLOT	"idle-pages plot"
+#define HEATMAP_NOTE_SEGMENTS	"idle-pages segments"
+#define HEATMAP_NOTE_ROUNDS	"idle-pages rounds"
 #define HEATMAP_COLOUR_ABSENT	0x404040u
 #define HEATMAP_COLOUR_GAP	0x2060a0u
 
