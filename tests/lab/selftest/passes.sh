@@ -1,0 +1,2 @@
+# Runner self-test: a scenario that passes.
+echo "PASS: all good"
