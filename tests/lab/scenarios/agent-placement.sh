@@ -82,6 +82,23 @@ check "vmm-agent status answers" test -s "$LAB_OUT/status.json"
 kill -TERM "$agent"
 wait "$agent"
 check "vmm-agent exits cleanly on SIGTERM" test $? = 0
+
+# The agent's bytes per node (its last sweep, written at exit) against the
+# kernel's view of the guest RAM mapping in /proc/PID/numa_maps.
+ram=$(while IFS=' -' read -r a b _; do
+	[ $((0x$b - 0x$a)) = $((MEM_MIB << 20)) ] && { echo "$a"; break; }
+done <"/proc/$pid/maps")
+grep "^$ram " "/proc/$pid/numa_maps" | tee "$LAB_OUT/numa_maps.ram"
+vmm-agent status --json --status-dir "$LAB_OUT/status" tg1 >"$LAB_OUT/status-final.json"
+for n in "$LAB_DRAM_NODE" "$LAB_PMEM_NODE"; do
+	kern=$(grep -o "N$n=[0-9]*" "$LAB_OUT/numa_maps.ram" | cut -d= -f2)
+	agent_b=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['node_bytes'].get(sys.argv[2], 0))" \
+		"$LAB_OUT/status-final.json" "$n")
+	agent_p=$((agent_b / 4096))
+	diff=$((agent_p - ${kern:-0}))
+	check "node $n: the agent's count ($agent_p pages) agrees with numa_maps (${kern:-0}) within 1%" \
+		test "${diff#-}" -le $(( (${kern:-0} + 99) / 100 ))
+done
 sleep 3
 check "the guest's integrity checks found no errors" \
 	awk '/^TG stats/ { n++; if ($0 !~ /errors=0/) bad++ } END { exit !(n > 0 && !bad) }' \
