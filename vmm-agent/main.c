@@ -342,7 +342,7 @@ static int cmd_run(const struct options *o, const char *domain)
 	struct sigaction sa;
 	struct daemon *d;
 	struct policy p;
-	struct timespec next;
+	struct timespec next, now;
 	char path[512];
 	int ret = 0;
 
@@ -398,15 +398,18 @@ static int cmd_run(const struct options *o, const char *domain)
 			break;
 		}
 		add_ms(&next, d->a.pol.scan_interval_ms);
-		sleep_until(&next, d);
-		/* fell behind (long moves, a stopped clock): start afresh */
-		{
-			struct timespec now;
-
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if (now.tv_sec > next.tv_sec + 60)
-				next = now;
+		/*
+		 * Fell behind (long moves, a stalled machine): the next scan
+		 * a whole interval from now. Scans back to back would find
+		 * nothing accessed and age every history for nothing.
+		 */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > next.tv_sec ||
+		    (now.tv_sec == next.tv_sec && now.tv_nsec > next.tv_nsec)) {
+			next = now;
+			add_ms(&next, d->a.pol.scan_interval_ms);
 		}
+		sleep_until(&next, d);
 	}
 	log_info("exiting");
 out:
