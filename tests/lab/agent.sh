@@ -86,33 +86,47 @@ in_dram() {
 		sed -n "s/.* node$LAB_DRAM_NODE=\([0-9]*\).*/\1/p"
 }
 
-# dram_follow PID MEM_MIB GPA PAGES INTERVAL_S MAX_INTERVALS [LIMIT_MIB]:
-# samples the range's share in DRAM every interval (and, with LIMIT_MIB,
-# the domain's whole DRAM use) until >= 99% of it is in DRAM, at most
-# MAX_INTERVALS + 2 intervals. Prints one line per sample and, last,
-# "reached N" (the intervals it took, or "never") and, with a limit,
-# "over N max M" (samples above it, the most MiB seen).
+# agent_intervals DOMAIN T0 [T1]: how many intervals the agent ended
+# after T0 and up to T1 (default: now), both seconds since the epoch, from
+# its log (-v: a line per interval). A lab machine that stalls stalls the
+# agent too, so promises in intervals are counted here, not in seconds.
+agent_intervals() {
+	grep -a 'debug: interval' "$LAB_OUT/agent-$1.log" | cut -c1-23 |
+		date -f - +%s.%N |
+		awk -v t0="$2" -v t1="${3:-9e99}" '$1 > t0 && $1 <= t1 { n++ } END { print n + 0 }'
+}
+
+# dram_follow DOMAIN PID MEM_MIB GPA PAGES MAX_INTERVALS [LIMIT_MIB]:
+# samples the range's share in DRAM as often as it can (and,
+# with LIMIT_MIB, the domain's whole DRAM use) until >= 99% of it is in
+# DRAM, or the agent has ended MAX_INTERVALS + 2 intervals. Prints one
+# line per sample and, last, "reached N" (the agent's intervals it took,
+# or "never") and, with a limit, "over N max M" (samples above it, the
+# most MiB seen).
 dram_follow() {
-	local pid=$1 mem=$2 gpa=$3 pages=$4 iv=$5 max=$6 limit=${7:-}
-	local t0 t n all0 over=0 most=0 i reached=never
+	local dom=$1 pid=$2 mem=$3 gpa=$4 pages=$5 max=$6 limit=${7:-}
+	local t0 ts n iv all0 over=0 most=0 reached=never end=$((SECONDS + 120))
 	t0=$(date +%s.%N)
-	for ((i = 1; i <= max + 2; i++)); do
-		sleep "$iv"
+	while [ "$SECONDS" -lt "$end" ]; do
+		sleep 0.3
+		ts=$(date +%s.%N)
 		n=$(in_dram "$pid" "$mem" "$gpa" "$pages")
-		t=$(awk "BEGIN { printf \"%.1f\", ($(date +%s.%N) - $t0) / $iv }")
+		# the intervals before the query (one may end while it runs)
+		iv=$(agent_intervals "$dom" "$t0" "$ts")
 		if [ -n "$limit" ]; then
 			all0=$(in_dram "$pid" "$mem" 0 $((mem * 256)))
 			all0=$((all0 / 256))
 			[ "$all0" -gt "$most" ] && most=$all0
 			[ "$all0" -gt "$limit" ] && over=$((over + 1))
 		fi
-		printf '  %s after %5s intervals: %5d of %d pages in DRAM%s\n' \
-			"$(date +%T.%N | cut -c1-12)" "$t" "${n:-0}" "$pages" \
+		printf '  %s after %2d intervals: %5d of %d pages in DRAM%s\n' \
+			"$(date +%T.%N | cut -c1-12)" "$iv" "${n:-0}" "$pages" \
 			"${limit:+, domain DRAM $all0 MiB}"
 		if [ "${n:-0}" -ge $((pages * 99 / 100)) ]; then
-			reached=$(awk "BEGIN { print int($t + 0.999) }")
+			reached=$iv
 			break
 		fi
+		[ "$iv" -gt $((max + 2)) ] && break
 	done
 	echo "reached $reached"
 	[ -n "$limit" ] && echo "over $over max $most"

@@ -43,7 +43,7 @@ check "the hot set starts on the PMEM node" \
 
 agent_policy $DOM $LIMIT_MIB 1
 agent_start $DOM
-out=$(dram_follow "$pid" $MEM_MIB $BASE $HOT 1 $PROMISE $LIMIT_MIB)
+out=$(dram_follow $DOM "$pid" $MEM_MIB $BASE $HOT $PROMISE $LIMIT_MIB)
 echo "$out" | grep -v '^reached\|^over'
 reached=$(echo "$out" | awk '/^reached/ { print $2 }')
 over=$(echo "$out" | awk '/^over/ { print $2 }')

@@ -4,8 +4,9 @@
 # memory first on the PMEM node. vmm-agent (scan every 1 s, hot = 2 of 4
 # scans, DRAM limit 12 MiB: room for one window, not two) must follow:
 # promised, for each phase after the first, >= 99% of the new window in
-# DRAM within 5 intervals of the guest's "TG phase P" line; the domain's
-# DRAM use never above the limit; the guest's integrity checks clean.
+# DRAM within 5 agent intervals of the guest's "TG phase P" line; the
+# domain's DRAM use never above the limit; the guest's integrity checks
+# clean.
 source "$LAB_TOP/tests/lab/lib.sh"
 source "$LAB_TOP/tests/lab/libvirt.sh"
 source "$LAB_TOP/tests/lab/agent.sh"
@@ -24,14 +25,13 @@ PROMISE=5		# intervals of 1 s
 check "libvirtd started" libvirt_up || exit 1
 pid=$(tg_domain_start $DOM $MEM_MIB "pattern=phases hot=$HOT cold=$((HOT * (WINDOWS - 1))) write=30 phases=0 phase_secs=$PHASE_SECS report_secs=2")
 check "domain $DOM started, QEMU pid ${pid:-none}" test -n "$pid" || exit 1
-serial_wait $DOM "TG init" 60
-migratepages "$pid" "$LAB_DRAM_NODE" "$LAB_PMEM_NODE"
-
 # Time-stamp the guest's serial lines as they come (phase starts).
-tail -F -s 0.1 "$LAB_OUT/$DOM.serial" 2>/dev/null |
+tail -n +1 -F "$LAB_SERIAL_DIR/$DOM.serial" 2>/dev/null |
 	while IFS= read -r line; do echo "$(date +%s.%N) $line"; done \
 	>"$LAB_OUT/serial.stamped" &
 stamper=$!
+serial_wait $DOM "TG init" 60
+migratepages "$pid" "$LAB_DRAM_NODE" "$LAB_PMEM_NODE"
 
 agent_policy $DOM $LIMIT_MIB 1
 agent_start $DOM
@@ -51,23 +51,40 @@ while ! grep -q "TG phase $((LAST_PHASE + 1)) " "$LAB_OUT/$DOM.serial"; do
 done >"$LAB_OUT/samples"
 kill $stamper 2>/dev/null
 
-# For each phase: from its line's time, the first sample with >= 99% of
-# its window in DRAM, in intervals.
+# For each phase: from its line's time, the agent intervals until the
+# first sample with >= 99% of its window in DRAM. The guest's phases run
+# on the host's clock: a phase that a stalled lab machine cut shorter
+# than PROMISE + 1 agent intervals is reported, not judged.
+phase_start() {
+	awk -v p="$1" '$2 == "TG" && $3 == "phase" && $4 == p { print $1; exit }' \
+		"$LAB_OUT/serial.stamped"
+}
+judged=0
 for ((p = 2; p <= LAST_PHASE; p++)); do
 	w=$(((p - 1) % WINDOWS))
-	t0=$(awk -v p="$p" '$2 == "TG" && $3 == "phase" && $4 == p { print $1; exit }' \
-		"$LAB_OUT/serial.stamped")
-	if [ -z "$t0" ]; then
-		fail "phase $p: no 'TG phase $p' line from the guest"
+	t0=$(phase_start $p)
+	t_end=$(phase_start $((p + 1)))
+	if [ -z "$t0" ] || [ -z "$t_end" ]; then
+		fail "phase $p: no 'TG phase' line from the guest for it or the next"
 		continue
 	fi
-	took=$(awk -v t0="$t0" -v key="w$w" -v need=$((HOT * 99 / 100)) '
-		$1 >= t0 { for (i = 2; i <= NF; i++) { split($i, kv, "=")
-			if (kv[1] == key && kv[2] + 0 >= need) { printf "%.1f", $1 - t0; exit } } }' \
+	length=$(agent_intervals $DOM "$t0" "$t_end")
+	t1=$(awk -v t0="$t0" -v t_end="$t_end" -v key="w$w" -v need=$((HOT * 99 / 100)) '
+		$1 >= t0 && $1 < t_end { for (i = 2; i <= NF; i++) { split($i, kv, "=")
+			if (kv[1] == key && kv[2] + 0 >= need) { print $1; exit } } }' \
 		"$LAB_OUT/samples")
-	check "phase $p (window $w): 99% of the hot window in DRAM within $PROMISE intervals (took ${took:-never})" \
-		awk "BEGIN { exit !(${took:-999} <= $PROMISE) }"
+	took=never
+	[ -n "$t1" ] && took=$(agent_intervals $DOM "$t0" "$t1")
+	secs=$(awk "BEGIN { printf \"%.1f\", ${t1:-$t_end} - $t0 }")
+	if [ "$length" -le $PROMISE ]; then
+		echo "phase $p (window $w): lasted only $length agent intervals (a stalled lab machine): not judged; took $took"
+		continue
+	fi
+	judged=$((judged + 1))
+	check "phase $p (window $w): 99% of the hot window in DRAM within $PROMISE intervals (took $took, $secs s; the phase lasted $length)" \
+		test "$took" != never -a "${took/never/99}" -le $PROMISE
 done
+check "at least 2 of the $((LAST_PHASE - 1)) phase changes judged ($judged)" test $judged -ge 2
 most=$(awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "=")
 	if (kv[1] == "all" && kv[2] + 0 > m) m = kv[2] + 0 } } END { print int(m / 256) }' \
 	"$LAB_OUT/samples")

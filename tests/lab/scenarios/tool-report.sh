@@ -53,7 +53,7 @@ echo "  working set per round: min $wss_min, max $wss_max pages over $wss_window
 echo "  accessed in all $rounds rounds: $top, in none: $bottom, in some: $middle pages"
 
 within5() { [ $(($1 * 100)) -ge $((W * 95)) ] && [ $(($1 * 100)) -le $((W * 105)) ]; }
-check "the report names the domain ($target)" test "${target#*domain $DOM }" != "$target"
+check "the report names the domain ($target)" test "${target#*domain "$DOM" }" != "$target"
 check "$ROUNDS rounds reported" test "$rounds" = $ROUNDS
 check "smallest working set of a round ($wss_min pages) within 5% of W ($W)" within5 "$wss_min"
 check "largest working set of a round ($wss_max pages) within 5% of W ($W)" within5 "$wss_max"
