@@ -28,8 +28,12 @@ userspace:
 	   tests/guest/build/tg-launch tests/guest/build/guest.elf \
 	   tests/guest/run-qemu tests/module/build/* $(BIN)/
 
-# What a lab run needs: the build and the stage-1 initramfs.
-lab-prereqs: module-lab userspace $(LAB)/initramfs-$(KVER).cpio.gz
+# What a lab run needs: the build, the stage-1 initramfs and its QEMU.
+lab-prereqs: module-lab userspace $(LAB)/initramfs-$(KVER).cpio.gz lab-qemu
+
+# The QEMU that runs L1 (see tests/lab/fetch-qemu for why not the system's).
+lab-qemu:
+	tests/lab/fetch-qemu $(LAB)/qemu
 
 $(LAB)/initramfs-$(KVER).cpio.gz: tests/lab/build-initramfs tests/lab/initramfs-init
 	mkdir -p $(LAB)
@@ -63,4 +67,4 @@ clean:
 	-$(MAKE) -C tests/unit clean
 	rm -rf build/bin
 
-.PHONY: all module module-lab userspace lab-prereqs deps test demo bench checkpatch clean
+.PHONY: all module module-lab userspace lab-prereqs lab-qemu deps test demo bench checkpatch clean
