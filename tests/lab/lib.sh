@@ -22,3 +22,17 @@ wait_stopped() {
 	done
 	return 1
 }
+
+# scan_loop N TARGET: full scans of TARGET (a pid) through idle-pages until
+# one fails; prints "reader N: K full scans, then: <last error>". Each
+# finished scan is counted in $LAB_OUT/reader<N>.count (see scans_done).
+scan_loop() {
+	local i=0
+	while idle-pages dump -q "$2" >/dev/null 2>"$LAB_OUT/reader$1.err"; do
+		i=$((i + 1))
+		echo "$i" >"$LAB_OUT/reader$1.count"
+	done
+	echo "reader $1: $i full scans, then: $(tail -n1 "$LAB_OUT/reader$1.err")"
+}
+# scans_done N: how many scans reader N has finished.
+scans_done() { cat "$LAB_OUT/reader$1.count" 2>/dev/null || echo 0; }

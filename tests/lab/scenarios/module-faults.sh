@@ -1,7 +1,9 @@
 # The module under faults: two readers scanning one VM at once while the
-# VM is killed mid-scan, the module unloaded while a file is open, and
-# scans running while KVM's dirty logging is on (the dirty log must still
-# hold every page the guest wrote).
+# VM is killed mid-scan, the module unloaded while a file is open, scans
+# running while KVM's dirty logging is on (the dirty log must still hold
+# every page the guest wrote), and two readers scanning while the VMM
+# adds and removes a memslot every 20 ms (the guest's pages must stay
+# intact).
 # Each must end in a clean error to the reader; the lab runner fails the
 # run on any kernel warning.
 source "$LAB_TOP/tests/lab/lib.sh"
@@ -12,21 +14,9 @@ tg-launch --mem 256M --backing 4k --no-stop --timeout 200 "$LAB_GUEST_ELF" \
 vm=$!
 for _ in $(seq 600); do grep -q "TG init" "$LAB_OUT/guest.serial" && break; sleep 0.1; done
 
-# scan_loop N: scan the VM until a scan fails; print the last error.
-# Each finished scan is counted in $LAB_OUT/reader<N>.count.
-scan_loop() {
-	local i=0
-	while idle-pages dump -q "$vm" >/dev/null 2>"$LAB_OUT/reader$1.err"; do
-		i=$((i + 1))
-		echo "$i" >"$LAB_OUT/reader$1.count"
-	done
-	echo "reader $1: $i full scans, then: $(tail -n1 "$LAB_OUT/reader$1.err")"
-}
-# scans_done N: how many scans reader N has finished.
-scans_done() { cat "$LAB_OUT/reader$1.count" 2>/dev/null || echo 0; }
-scan_loop 1 >"$LAB_OUT/reader1.out" &
+scan_loop 1 "$vm" >"$LAB_OUT/reader1.out" &
 r1=$!
-scan_loop 2 >"$LAB_OUT/reader2.out" &
+scan_loop 2 "$vm" >"$LAB_OUT/reader2.out" &
 r2=$!
 # Kill the VM while both readers are in the middle of their scans: after
 # each has finished two (a busy host makes scans slow, so wait for them).
@@ -69,7 +59,7 @@ tg-launch --mem 64M --backing 4k --dirty-log --no-stop --timeout 200 \
 	"$LAB_GUEST_ELF" pattern=touch touch=0-255 write=50 passes=150 \
 	>"$LAB_OUT/dirty.serial" 2>"$LAB_OUT/dirty.err" &
 vm=$!
-scan_loop 3 >"$LAB_OUT/reader3.out" &
+scan_loop 3 "$vm" >"$LAB_OUT/reader3.out" &
 wait "$vm"
 rc=$?
 wait
@@ -80,3 +70,24 @@ check "scans ran while the guest wrote with dirty logging on" \
 check "KVM's dirty log held every page the guest wrote (tg-launch exit $rc)" \
 	grep -q "dirty log ok" "$LAB_OUT/dirty.err"
 
+
+echo "== memslots added and removed every 20 ms while two readers scan"
+tg-launch --mem 64M --backing 4k --slot-churn 20 --no-stop --timeout 200 \
+	"$LAB_GUEST_ELF" pattern=touch touch=0-255 write=50 passes=150 \
+	>"$LAB_OUT/churn.serial" 2>"$LAB_OUT/churn.err" &
+vm=$!
+scan_loop 4 "$vm" >"$LAB_OUT/reader4.out" &
+scan_loop 5 "$vm" >"$LAB_OUT/reader5.out" &
+wait "$vm"
+rc=$?
+wait
+cat "$LAB_OUT/reader4.out" "$LAB_OUT/reader5.out"
+tail -n 1 "$LAB_OUT/churn.err"
+check "memslots changed during the run" \
+	grep -Eq "slot churn: [1-9][0-9]* memslot changes" "$LAB_OUT/churn.err"
+for r in 4 5; do
+	check "reader $r scanned through the memslot churn" \
+		grep -Eq "reader $r: [1-9][0-9]* full scans" "$LAB_OUT/reader$r.out"
+done
+check "the guest ran to its end through the churn, its pages intact (exit $rc)" \
+	test "$rc" = 0
