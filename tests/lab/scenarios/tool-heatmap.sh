@@ -13,7 +13,7 @@ trap libvirt_logs EXIT
 DOM=tgheat
 HOT=2048		# pages per window: 8 MiB
 PHASES=3
-PHASE_SECS=5
+PHASE_SECS=8		# room for 2+ rounds of phase 1 after the first, slow scan
 serial=$LAB_OUT/$DOM.serial
 
 # The checker, built here from the tree with the host's compiler.
@@ -44,8 +44,8 @@ kill -INT $rec
 wait $rec
 idle-pages decode "$LAB_OUT/phases.ipr" >"$LAB_OUT/phases.decoded"
 rounds=$(grep -c '^# round ' "$LAB_OUT/phases.decoded")
-check "idle-pages record by domain name wrote $rounds rounds of domain $DOM" \
-	test "$rounds" -ge $((PHASES * PHASE_SECS - 4)) -a \
+check "idle-pages record by domain name wrote $rounds rounds of domain $DOM (at least 2 a phase)" \
+	test "$rounds" -ge $((PHASES * 2)) -a \
 	"$(head -n1 "$LAB_OUT/phases.decoded" | grep -c "domain $DOM ")" = 1
 # At least a row per round (the checker reads one row per round).
 height=$((rounds * 4))
