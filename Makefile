@@ -65,6 +65,9 @@ clean:
 	-$(MAKE) -C tests/guest clean
 	-$(MAKE) -C tests/module clean
 	-$(MAKE) -C tests/unit clean
+	-$(MAKE) -C bench/walker clean
+	-$(MAKE) -C bench/module-scan clean
+	-$(MAKE) -C bench/placement clean
 	rm -rf build/bin
 
 .PHONY: all module module-lab userspace lab-prereqs lab-qemu deps test demo bench checkpatch clean
