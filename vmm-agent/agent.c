@@ -164,8 +164,8 @@ static void locate_slice(struct agent *a)
 }
 
 static void count_interval(struct agent *a, const struct plan *p,
-			   uint64_t scan_ns, uint64_t plan_ns,
-			   uint64_t move_ns)
+			   uint64_t scan_ns, uint64_t locate_ns,
+			   uint64_t plan_ns, uint64_t move_ns)
 {
 	struct agent_counters *c = &a->st.c;
 	const struct mover_stats *m = &a->mover.stats;
@@ -175,6 +175,7 @@ static void count_interval(struct agent *a, const struct plan *p,
 	c->pages_accessed += a->hot.scan_accessed;
 	c->scan_ns += scan_ns;
 	c->last_scan_ns = scan_ns;
+	c->locate_ns += locate_ns;
 	c->plan_ns += plan_ns;
 	c->last_move_ns = move_ns;
 	c->move_ns += move_ns;
@@ -205,7 +206,7 @@ int agent_interval(struct agent *a)
 				  a->pol.scan_interval_ms),
 		a->pol.huge_pages == POLICY_HUGE_SKIP,
 	};
-	uint64_t t0, t1, t2, t3;
+	uint64_t t0, t1, tl, t2, t3;
 	char err[512];
 	struct plan p;
 	int rc;
@@ -225,6 +226,7 @@ int agent_interval(struct agent *a)
 	}
 	hotness_end_scan(&a->hot);
 	locate_slice(a);
+	tl = now_ns();
 	if (plan_make(&a->hot, &pp, &p)) {
 		set_error(a, "out of memory while planning");
 		return -1;
@@ -240,7 +242,7 @@ int agent_interval(struct agent *a)
 		log_warn("move_pages found pages just unmapped by the kernel's NUMA balancing (-ENOENT): two tiering systems are moving domain %s's pages",
 			 a->st.domain);
 	}
-	log_debug("interval: %llu hot, %llu cold, DRAM %llu/%llu pages, promote %llu, demote %llu: moved +%llu -%llu, busy %llu; scan %llu ms, plan %llu ms, move %llu ms",
+	log_debug("interval: %llu hot, %llu cold, DRAM %llu/%llu pages, promote %llu, demote %llu: moved +%llu -%llu, busy %llu; scan %llu ms, locate %llu ms, plan %llu ms, move %llu ms",
 		  (unsigned long long)p.hot_pages,
 		  (unsigned long long)p.cold_pages,
 		  (unsigned long long)p.dram_pages,
@@ -251,9 +253,10 @@ int agent_interval(struct agent *a)
 		  (unsigned long long)a->mover.stats.demoted,
 		  (unsigned long long)a->mover.stats.failed[FAIL_BUSY],
 		  (unsigned long long)((t1 - t0) / 1000000),
-		  (unsigned long long)((t2 - t1) / 1000000),
+		  (unsigned long long)((tl - t1) / 1000000),
+		  (unsigned long long)((t2 - tl) / 1000000),
 		  (unsigned long long)((t3 - t2) / 1000000));
-	count_interval(a, &p, t1 - t0, t2 - t1, t3 - t2);
+	count_interval(a, &p, t1 - t0, tl - t1, t2 - tl, t3 - t2);
 	plan_free(&p);
 	if (rc) {
 		set_error(a, "the QEMU process is gone");

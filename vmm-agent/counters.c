@@ -30,6 +30,7 @@ const struct counter_field counter_fields[] = {
 	F(would_demote_pages, false, true, "Pages dry-run mode would have moved to PMEM."),
 	F(skipped_limit_pages, false, true, "Promotions dropped because an earlier demotion failed to make room."),
 	F(scan_ns, true, true, "Time spent scanning."),
+	F(locate_ns, true, true, "Time spent asking the kernel which node pages sit on (move_pages queries)."),
 	F(plan_ns, true, true, "Time spent choosing what to move."),
 	F(move_ns, true, true, "Time spent in move_pages."),
 	F(reconnects, false, true, "Reconnections to libvirt."),

@@ -25,7 +25,7 @@ struct agent_counters {
 	uint64_t promoted_pages, demoted_pages;
 	uint64_t would_promote_pages, would_demote_pages;
 	uint64_t skipped_limit_pages;
-	uint64_t scan_ns, plan_ns, move_ns;
+	uint64_t scan_ns, locate_ns, plan_ns, move_ns;
 	uint64_t reconnects, attaches;
 	/* the last interval */
 	uint64_t last_scan_ns, last_move_ns;
