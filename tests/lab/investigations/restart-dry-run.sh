@@ -1,0 +1,6 @@
+# Restarts of a domain, each followed by a move of the new guest to PMEM,
+# MODE dry-run (see restart-common.sh). All three in one boot:
+#   tests/lab/run --timeout 1500 tests/lab/investigations/restart-agent.sh \
+#       tests/lab/investigations/restart-dry-run.sh tests/lab/investigations/restart-bare.sh
+source "$LAB_TOP/tests/lab/investigations/restart-common.sh"
+restart_rounds dry-run ${RESTARTS:-12}
