@@ -3,11 +3,12 @@
 # pass/fail WHAT: one check line, counted by the lab runner.
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; }
-# check WHAT CMD...: runs CMD, PASS if it succeeds.
+# check WHAT CMD...: runs CMD, PASS if it succeeds; returns its verdict,
+# so that `check ... || exit 1` stops a scenario at a failed prerequisite.
 check() {
 	local what=$1
 	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
+	if "$@"; then pass "$what"; else fail "$what"; return 1; fi
 }
 
 # wait_stopped PID [SECS]: waits until PID is stopped (SIGSTOP at a step)
@@ -36,3 +37,50 @@ scan_loop() {
 }
 # scans_done N: how many scans reader N has finished.
 scans_done() { cat "$LAB_OUT/reader$1.count" 2>/dev/null || echo 0; }
+
+# vm_stall_report PID: what a VM's process is doing, for a scenario that
+# finds its guest stopped: every thread's state, CPU time and kernel
+# stack; KVM's statistics for the VM (debugfs) over 2 s; 1 s of KVM's
+# exit and page-fault trace events. Prints to stdout (the scenario's log).
+vm_stall_report() {
+	local pid=$1 t d f
+	echo "=== stall report, QEMU pid $pid, $(date +%T)"
+	for t in /proc/"$pid"/task/*; do
+		echo "--- thread ${t##*/} $(cat "$t/comm" 2>/dev/null):" \
+			"$(awk '{ print "state", $3, "utime", $14, "stime", $15 }' "$t/stat" 2>/dev/null)"
+		sed 's/^/    /' "$t/stack" 2>/dev/null | head -n 12
+	done
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+	d=$(ls -d /sys/kernel/debug/kvm/"$pid"-* 2>/dev/null | head -n1)
+	if [ -n "$d" ]; then
+		for f in "$d"/*; do [ -f "$f" ] && echo "${f##*/} $(cat "$f" 2>/dev/null)"; done \
+			>/tmp/kvmstat.0
+		sleep 2
+		for f in "$d"/*; do [ -f "$f" ] && echo "${f##*/} $(cat "$f" 2>/dev/null)"; done \
+			>/tmp/kvmstat.1
+		echo "--- KVM statistics that changed in 2 s ($d):"
+		join /tmp/kvmstat.0 /tmp/kvmstat.1 |
+			awk '$2 ~ /^[0-9]+$/ && $3 != $2 { printf "    %s %d -> %d (+%d)\n", $1, $2, $3, $3 - $2 }'
+	else
+		echo "--- no KVM debugfs directory for pid $pid"
+	fi
+	t=/sys/kernel/tracing
+	mountpoint -q $t || mount -t tracefs tracefs $t 2>/dev/null
+	if [ -w $t/trace ]; then
+		: >$t/trace
+		for f in kvm/kvm_exit kvm/kvm_page_fault kvm/kvm_nested_vmexit \
+			 kvmmmu/kvm_mmu_spte_requested kvmmmu/kvm_tdp_mmu_spte_changed \
+			 kvmmmu/fast_page_fault; do
+			echo 1 >"$t/events/$f/enable" 2>/dev/null
+		done
+		sleep 1
+		echo 0 >$t/events/enable
+		echo "--- 1 s of KVM trace events: $(grep -vc '^#' $t/trace) lines; the first 40:"
+		grep -v '^#' $t/trace | head -n 40 | sed 's/^/    /'
+		echo "--- event counts:"
+		grep -v '^#' $t/trace | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[a-z_]+:$/) { n[$i]++; break } }
+			END { for (e in n) printf "    %s %d\n", e, n[e] }'
+		: >$t/trace
+	fi
+	echo "=== end of stall report"
+}

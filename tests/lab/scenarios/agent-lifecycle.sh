@@ -38,7 +38,8 @@ placement_back() {
 	echo "$out" | grep -v '^reached'
 	reached=$(echo "$out" | awk '/^reached/ { print $2 }')
 	check "$1: 99% of the hot set back in DRAM within $PROMISE intervals (took $reached)" \
-		test "$reached" != never -a "${reached/never/99}" -le $PROMISE
+		test "$reached" != never -a "${reached/never/99}" -le $PROMISE ||
+		vm_stall_report "$pid"
 }
 
 # log_wait REGEX SECS: waits for a line of the agent's log.
