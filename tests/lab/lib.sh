@@ -46,8 +46,10 @@ vm_stall_report() {
 	local pid=$1 t d f
 	echo "=== stall report, QEMU pid $pid, $(date +%T)"
 	for t in /proc/"$pid"/task/*; do
+		# fields after "pid (comm) ": the comm may hold spaces ("CPU 0/KVM")
 		echo "--- thread ${t##*/} $(cat "$t/comm" 2>/dev/null):" \
-			"$(awk '{ print "state", $3, "utime", $14, "stime", $15 }' "$t/stat" 2>/dev/null)"
+			"$(sed 's/.*) //' "$t/stat" 2>/dev/null |
+			   awk '{ print "state", $1, "utime", $12, "stime", $13 }')"
 		sed 's/^/    /' "$t/stack" 2>/dev/null | head -n 12
 	done
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
@@ -68,19 +70,24 @@ vm_stall_report() {
 	mountpoint -q $t || mount -t tracefs tracefs $t 2>/dev/null
 	if [ -w $t/trace ]; then
 		: >$t/trace
-		for f in kvm/kvm_exit kvm/kvm_page_fault kvm/kvm_nested_vmexit \
-			 kvmmmu/kvm_mmu_spte_requested kvmmmu/kvm_tdp_mmu_spte_changed \
-			 kvmmmu/fast_page_fault; do
-			echo 1 >"$t/events/$f/enable" 2>/dev/null
+		echo 1 >$t/tracing_on
+		for f in kvm:kvm_exit kvm:kvm_page_fault kvm:kvm_nested_vmexit \
+			 kvmmmu:kvm_mmu_spte_requested kvmmmu:kvm_tdp_mmu_spte_changed \
+			 kvmmmu:fast_page_fault; do
+			echo "$f" >>$t/set_event 2>/dev/null ||
+				echo "--- no trace event $f"
 		done
+		echo "--- tracing: $(wc -l <$t/set_event) events set, tracing_on $(cat $t/tracing_on), buffer $(cat $t/buffer_size_kb) KiB/CPU"
 		sleep 1
-		echo 0 >$t/events/enable
+		echo 0 >$t/tracing_on
+		: >$t/set_event
 		echo "--- 1 s of KVM trace events: $(grep -vc '^#' $t/trace) lines; the first 40:"
 		grep -v '^#' $t/trace | head -n 40 | sed 's/^/    /'
 		echo "--- event counts:"
 		grep -v '^#' $t/trace | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[a-z_]+:$/) { n[$i]++; break } }
 			END { for (e in n) printf "    %s %d\n", e, n[e] }'
 		: >$t/trace
+		echo 1 >$t/tracing_on
 	fi
 	echo "=== end of stall report"
 }
