@@ -1,5 +1,6 @@
 """A QEMU human monitor (HMP) on a unix socket: the lab runner's way to
 stop L1 and read its memory after a crash (monitor-cmd, l1-pagewalk)."""
+import re
 import socket
 
 PROMPT = b"(qemu) "
@@ -31,10 +32,10 @@ class Monitor:
     def read_u64(self, pa):
         """The 8 bytes of guest-physical memory at pa."""
         out = self.run("xp /1gx 0x%x" % pa)
-        for line in out.split("\n"):
-            if ":" in line:
-                return int(line.split(":")[1].split()[0], 16)
-        raise RuntimeError("xp 0x%x: %r" % (pa, out))
+        m = re.search(r"^[0-9a-f]+: 0x([0-9a-f]+)", out, re.M)
+        if not m:
+            raise RuntimeError("xp 0x%x: %s" % (pa, out.strip()))
+        return int(m.group(1), 16)
 
     def close(self):
         self.s.close()
