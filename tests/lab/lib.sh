@@ -38,12 +38,20 @@ scan_loop() {
 # scans_done N: how many scans reader N has finished.
 scans_done() { cat "$LAB_OUT/reader$1.count" 2>/dev/null || echo 0; }
 
+# kvm_stats DIR: "name value" of each statistic of a VM's KVM debugfs DIR.
+kvm_stats() {
+	local f
+	for f in "$1"/*; do
+		[ -f "$f" ] && echo "${f##*/} $(cat "$f" 2>/dev/null)"
+	done
+}
+
 # vm_stall_report PID: what a VM's process is doing, for a scenario that
 # finds its guest stopped: every thread's state, CPU time and kernel
 # stack; KVM's statistics for the VM (debugfs) over 2 s; 1 s of KVM's
 # exit and page-fault trace events. Prints to stdout (the scenario's log).
 vm_stall_report() {
-	local pid=$1 t d f
+	local pid=$1 t d f s0
 	echo "=== stall report, QEMU pid $pid, $(date +%T)"
 	for t in /proc/"$pid"/task/*; do
 		# fields after "pid (comm) ": the comm may hold spaces ("CPU 0/KVM")
@@ -55,13 +63,10 @@ vm_stall_report() {
 	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 	d=$(ls -d /sys/kernel/debug/kvm/"$pid"-* 2>/dev/null | head -n1)
 	if [ -n "$d" ]; then
-		for f in "$d"/*; do [ -f "$f" ] && echo "${f##*/} $(cat "$f" 2>/dev/null)"; done \
-			>/tmp/kvmstat.0
+		s0=$(kvm_stats "$d")
 		sleep 2
-		for f in "$d"/*; do [ -f "$f" ] && echo "${f##*/} $(cat "$f" 2>/dev/null)"; done \
-			>/tmp/kvmstat.1
 		echo "--- KVM statistics that changed in 2 s ($d):"
-		join /tmp/kvmstat.0 /tmp/kvmstat.1 |
+		join <(echo "$s0") <(kvm_stats "$d") |
 			awk '$2 ~ /^[0-9]+$/ && $3 != $2 { printf "    %s %d -> %d (+%d)\n", $1, $2, $3, $3 - $2 }'
 	else
 		echo "--- no KVM debugfs directory for pid $pid"
