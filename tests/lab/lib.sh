@@ -11,6 +11,18 @@ check() {
 	if "$@"; then pass "$what"; else fail "$what"; return 1; fi
 }
 
+# off_cpu0 PID: every thread of PID may run only on $LAB_NESTED_CPUS, never
+# on CPU 0 (tests/lab/l1-init says why); names an offending thread.
+off_cpu0() {
+	local t cpus
+	for t in /proc/"$1"/task/*; do
+		cpus=$(awk '/^Cpus_allowed_list:/ { print $2 }' "$t/status" 2>/dev/null) || continue
+		[ -z "$cpus" ] || [ "$cpus" = "$LAB_NESTED_CPUS" ] && continue
+		echo "thread ${t##*/} of $1 may run on CPUs $cpus" >&2
+		return 1
+	done
+}
+
 # wait_stopped PID [SECS]: waits until PID is stopped (SIGSTOP at a step)
 # or gone; returns 1 if it exited or the time ran out.
 wait_stopped() {

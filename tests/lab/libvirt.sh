@@ -48,14 +48,16 @@ LAB_SERIAL_DIR=/run/lab-serial
 # tg_domain_xml NAME MEM_MIB GUEST_CMDLINE [EXTRA_XML]: a type='kvm'
 # domain that boots the test guest directly (Multiboot), no disk, no
 # network, serial to $LAB_SERIAL_DIR/NAME.serial; EXTRA_XML (e.g.
-# <memoryBacking>) goes right after <memory>.
+# <memoryBacking>) goes right after <memory>. Its vCPU stays off CPU 0
+# ($LAB_NESTED_CPUS, see tests/lab/l1-init): libvirt would otherwise
+# give QEMU every CPU, whatever libvirtd's own affinity.
 tg_domain_xml() {
 	cat <<-XML
 	<domain type='kvm'>
 	  <name>$1</name>
 	  <memory unit='MiB'>$2</memory>
 	  ${4:-}
-	  <vcpu>1</vcpu>
+	  <vcpu placement='static' cpuset='${LAB_NESTED_CPUS:?}'>1</vcpu>
 	  <os>
 	    <type arch='x86_64' machine='q35'>hvm</type>
 	    <kernel>$LAB_GUEST_ELF</kernel>
@@ -92,6 +94,23 @@ tg_domain_start() {
 		echo "domain $1: no TG start line within 60 s" >&2
 		return 1
 	}
+	cat "/run/libvirt/qemu/$1.pid"
+}
+
+# tg_domain_destroy NAME KEEP: destroys the domain and keeps its serial log
+# so far as NAME.serial.KEEP (the next start writes a fresh one).
+tg_domain_destroy() {
+	virsh -q destroy "$1" >/dev/null
+	cp "$LAB_OUT/$1.serial" "$LAB_OUT/$1.serial.$2"
+	: >"$LAB_OUT/$1.serial"
+}
+
+# tg_domain_restart NAME: starts the destroyed domain again and waits for
+# the guest's "TG init" (60 s; serial_wait is in agent.sh); prints the new
+# QEMU pid, or returns 1.
+tg_domain_restart() {
+	virsh -q start "$1" >/dev/null || return 1
+	serial_wait "$1" "TG init" 60 || return 1
 	cat "/run/libvirt/qemu/$1.pid"
 }
 

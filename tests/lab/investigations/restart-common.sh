@@ -29,13 +29,9 @@ restart_rounds() {
 	fi
 	for i in $(seq "$n"); do
 		echo "--- $(date +%T) $mode restart $i"
-		virsh -q destroy $dom >/dev/null
-		cp "$LAB_OUT/$dom.serial" "$LAB_OUT/$dom.serial.$i"
-		: >"$LAB_OUT/$dom.serial"
-		virsh -q start $dom >/dev/null
-		serial_wait $dom "TG init" 60 ||
+		tg_domain_destroy $dom $i
+		pid=$(tg_domain_restart $dom) ||
 			{ fail "$mode restart $i: no TG init within 60 s"; break; }
-		pid=$(cat /run/libvirt/qemu/$dom.pid)
 		migratepages "$pid" "$LAB_DRAM_NODE" "$LAB_PMEM_NODE"
 		a=$(grep -ac "TG stats" "$LAB_OUT/$dom.serial")
 		sleep 6

@@ -44,12 +44,8 @@ soak() {
 		if [ $((n % 7)) = 0 ]; then
 			d=sk${scan}$([ $((n / 7 % 2)) = 0 ] && echo a || echo b)
 			check "$d: integrity clean before its restart" guest_clean "$LAB_OUT/$d.serial"
-			virsh -q destroy $d >/dev/null
-			cp "$LAB_OUT/$d.serial" "$LAB_OUT/$d.serial.$n"
-			: >"$LAB_OUT/$d.serial"
-			virsh -q start $d >/dev/null
-			serial_wait $d "TG init" 60 || { fail "$d: no TG init after restart"; break; }
-			qpid[$d]=$(cat /run/libvirt/qemu/$d.pid)
+			tg_domain_destroy $d $n
+			qpid[$d]=$(tg_domain_restart $d) || { fail "$d: no TG init after restart"; break; }
 			restarts=$((restarts + 1))
 		fi
 	done

@@ -58,15 +58,12 @@ check "the agent attached (attaches 1)" \
 placement_back "first start"
 
 echo "--- $(date +%T) 1. domain destroyed and started again"
-virsh -q destroy $DOM >/dev/null
+tg_domain_destroy $DOM 1
 check "the agent sees the domain stopped" agent_wait $DOM '.state == "stopped"' 10
-cp "$LAB_OUT/$DOM.serial" "$LAB_OUT/$DOM.serial.1"
-: >"$LAB_OUT/$DOM.serial"
-virsh -q start $DOM >/dev/null
-serial_wait $DOM "TG init" 60
 old=$pid
-pid=$(cat /run/libvirt/qemu/$DOM.pid)
-check "the domain runs again, a new QEMU pid $pid (was $old)" test "$pid" != "$old"
+pid=$(tg_domain_restart $DOM)
+check "the domain runs again (TG init), a new QEMU pid ${pid:-none} (was $old)" \
+	test -n "$pid" -a "$pid" != "$old"
 check "the agent attached to the new QEMU by itself (attaches 2, pid $pid)" \
 	agent_wait $DOM ".counters.attaches == 2 and .pid == $pid" 15
 placement_back "after the domain's restart"

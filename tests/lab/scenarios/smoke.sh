@@ -21,6 +21,7 @@ check "PMEM node has memory and no CPUs" \
 check "kvm_amd loaded with npt=Y" grep -qx Y /sys/module/kvm_amd/parameters/npt
 check "kvm_amd nested on" grep -qx 1 /sys/module/kvm_amd/parameters/nested
 check "module idle_pages loaded" grep -q "^idle_pages " /proc/modules
+check "scenarios (and so nested guests) run off CPU 0, on CPUs $LAB_NESTED_CPUS" off_cpu0 $$
 
 echo "== test guest under tg-launch (nested KVM)"
 tg-launch --mem 64M --no-stop --timeout 120 "$LAB_GUEST_ELF" \
