@@ -48,7 +48,8 @@ def lab_environment(rest):
     """The "environment" of a lab benchmark: TCG as the lab runs it (the
     QEMU version as bench/lib.sh read it from the lab runner), then REST."""
     qemu = os.environ.get("BENCH_LAB_QEMU") or "QEMU (version not recorded)"
-    return "tcg: L1 under %s TCG, 2 vCPUs (multi-threaded TCG); %s" % (qemu, rest)
+    return ("tcg: L1 under %s TCG, 3 vCPUs (multi-threaded TCG), nested guests "
+            "and the benchmark on CPUs 1-2; %s" % (qemu, rest))
 
 
 def emit_result(name, title, environment, setup, figures, targets, raw, **extra):
