@@ -1,6 +1,7 @@
-# Investigation, not in the test suite (README, "Known problems": L1
-# triple-faults now and then, its page tables overwritten while a nested
-# guest runs). The same churn for a fixed time with scans (soak-scan.sh:
+# Investigation, not in the test suite (README, "Known problems": L1 used
+# to triple-fault here in minutes, from a QEMU race on CPU 0 that the lab
+# now avoids; with LAB_KERNEL_ARGS=transparent_hugepage=never it was the
+# fastest reproducer). The same churn for a fixed time with scans (soak-scan.sh:
 # two readers scan the guests all along) or with the module unloaded
 # (soak-noscan.sh), to tell whether the module's scans are needed:
 # two libvirt test-guest domains (phases pattern, 30% writes) restarted
