@@ -42,7 +42,9 @@ for ((w = 0; w < WINDOWS; w++)); do
 	ranges+=("w$w=$((BASE + w * HOT * 4096)):$HOT")
 done
 ranges+=("all=0:$((MEM_MIB * 256))")
-while ! grep -q "TG phase $((LAST_PHASE + 1)) " "$LAB_OUT/$DOM.serial"; do
+# Until the stamper (not just the serial file) has the last phase's end:
+# it forks date per line and lags the file under TCG.
+while ! grep -q "TG phase $((LAST_PHASE + 1)) " "$LAB_OUT/serial.stamped"; do
 	echo "$(date +%s.%N) $(tg-placement "$pid" $MEM_MIB "${ranges[@]}" |
 		sed -n "s/^\([a-z0-9]*\) .* node$LAB_DRAM_NODE=\([0-9]*\).*/\1=\2/p" |
 		tr '\n' ' ')"
