@@ -6,6 +6,7 @@
 # must pass. The agent's counters must agree with the kernel's view.
 source "$LAB_TOP/tests/lab/lib.sh"
 source "$LAB_TOP/tests/lab/libvirt.sh"
+source "$LAB_TOP/tests/lab/agent.sh"
 trap libvirt_logs EXIT
 
 MEM_MIB=256
@@ -20,7 +21,7 @@ pid=$(tg_domain_start tg1 $MEM_MIB \
 	"pattern=uniform hot=$HOT cold=$COLD write=30 passes=0 report_secs=2")
 check "domain tg1 started, QEMU pid ${pid:-none}" test -n "$pid" || exit 1
 check "the domain's QEMU threads run off CPU 0, on CPUs $LAB_NESTED_CPUS" off_cpu0 "$pid"
-for _ in $(seq 300); do grep -q "TG init" "$LAB_OUT/tg1.serial" && break; sleep 0.1; done
+serial_wait tg1 "TG init" 60
 
 migratepages "$pid" "$LAB_DRAM_NODE" "$LAB_PMEM_NODE"
 place() {
