@@ -46,10 +46,11 @@ def tree_version():
 
 def lab_environment(rest):
     """The "environment" of a lab benchmark: TCG as the lab runs it (the
-    QEMU version as bench/lib.sh read it from the lab runner), then REST."""
+    QEMU version and L1's CPUs as bench/lib.sh read them from the lab
+    runner's output), then REST."""
     qemu = os.environ.get("BENCH_LAB_QEMU") or "QEMU (version not recorded)"
-    return ("tcg: L1 under %s TCG, 3 vCPUs (multi-threaded TCG), nested guests "
-            "and the benchmark on CPUs 1-2; %s" % (qemu, rest))
+    cpus = os.environ.get("BENCH_LAB_CPUS") or "vCPUs not recorded"
+    return "tcg: L1 under %s multi-threaded TCG, %s; %s" % (qemu, cpus, rest)
 
 
 def emit_result(name, title, environment, setup, figures, targets, raw, **extra):

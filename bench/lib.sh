@@ -3,8 +3,9 @@
 # bench_lab SCENARIO [lab options...]: runs one lab scenario (the runner's
 # output streams through), then sets LAB_RUN to the run's log directory
 # (taken from the runner's own output: "latest" may already belong to a
-# later run) and BENCH_LAB_QEMU to the QEMU that ran L1 ("QEMU 10.0.2").
-# Returns the runner's status.
+# later run), BENCH_LAB_QEMU to the QEMU that ran L1 ("QEMU 10.0.2") and
+# BENCH_LAB_CPUS to L1's CPUs as l1-init reported them ("3 vCPUs, nested
+# guests and the benchmark on CPUs 1-2"). Returns the runner's status.
 bench_lab() {
 	local scenario=$1 log rc
 	shift
@@ -14,7 +15,8 @@ bench_lab() {
 	LAB_RUN=$(sed -n 's/^lab: .* logs in //p' "$log" | head -n1)
 	# The QEMU that ran L1, for the result's environment line
 	BENCH_LAB_QEMU=$(sed -n 's/^lab: kernel [^,]*, QEMU emulator version \([^ ]*\).*/QEMU \1/p' "$log" | head -n1)
-	export BENCH_LAB_QEMU
+	BENCH_LAB_CPUS=$(sed -n 's/^LAB: \([0-9]*\) CPUs; nested guests and scenarios run on CPUs \([-0-9,]*\) .*/\1 vCPUs, nested guests and the benchmark on CPUs \2/p' "$log" | head -n1)
+	export BENCH_LAB_QEMU BENCH_LAB_CPUS
 	rm -f "$log"
 	return "$rc"
 }
