@@ -72,10 +72,12 @@ serial_wait() {
 }
 
 # guest_clean SERIAL...: the test guest's integrity checks found nothing
-# wrong: no "TG bad" or "TG verify FAIL" line, no count of errors above
-# 0, and at least one stats line that says errors=0.
+# wrong and it did not crash: no "TG bad", "TG verify FAIL", "TG fault"
+# or "TG config error" anywhere in a line (a fault report can cut into a
+# stats line), no count of errors above 0, and at least one stats line
+# that says errors=0.
 guest_clean() {
-	awk '/^TG (bad|verify FAIL)/ || /errors=[1-9]/ { bad++ }
+	awk '/TG (bad|verify FAIL|fault|config error)/ || /errors=[1-9]/ { bad++ }
 		/^TG stats .*errors=0$/ { ok++ } END { exit !(ok > 0 && !bad) }' "$@"
 }
 
