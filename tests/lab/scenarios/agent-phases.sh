@@ -27,7 +27,7 @@ pid=$(tg_domain_start $DOM $MEM_MIB "pattern=phases hot=$HOT cold=$((HOT * (WIND
 check "domain $DOM started, QEMU pid ${pid:-none}" test -n "$pid" || exit 1
 # Time-stamp the guest's serial lines as they come (phase starts).
 tail -n +1 -F "$LAB_SERIAL_DIR/$DOM.serial" 2>/dev/null |
-	while IFS= read -r line; do echo "$(date +%s.%N) $line"; done \
+	while IFS= read -r line; do echo "$EPOCHREALTIME $line"; done \
 	>"$LAB_OUT/serial.stamped" &
 stamper=$!
 serial_wait $DOM "TG init" 60
@@ -43,9 +43,9 @@ for ((w = 0; w < WINDOWS; w++)); do
 done
 ranges+=("all=0:$((MEM_MIB * 256))")
 # Until the stamper (not just the serial file) has the last phase's end:
-# it forks date per line and lags the file under TCG.
+# it lags the file, the more so when the lab machine stalls.
 while ! grep -q "TG phase $((LAST_PHASE + 1)) " "$LAB_OUT/serial.stamped"; do
-	echo "$(date +%s.%N) $(tg-placement "$pid" $MEM_MIB "${ranges[@]}" |
+	echo "$EPOCHREALTIME $(tg-placement "$pid" $MEM_MIB "${ranges[@]}" |
 		sed -n "s/^\([a-z0-9]*\) .* node$LAB_DRAM_NODE=\([0-9]*\).*/\1=\2/p" |
 		tr '\n' ' ')"
 	sleep 0.5
@@ -56,7 +56,9 @@ kill $stamper 2>/dev/null
 # For each phase: from its line's time, the agent intervals until the
 # first sample with >= 99% of its window in DRAM. The guest's phases run
 # on the host's clock: a phase that a stalled lab machine cut shorter
-# than PROMISE + 1 agent intervals is reported, not judged.
+# than PROMISE + 1 agent intervals, or in which it let the sampler take
+# fewer than MIN_SAMPLES samples, is reported, not judged.
+MIN_SAMPLES=4
 phase_start() {
 	awk -v p="$1" '$2 == "TG" && $3 == "phase" && $4 == p { print $1; exit }' \
 		"$LAB_OUT/serial.stamped"
@@ -80,6 +82,12 @@ for ((p = 2; p <= LAST_PHASE; p++)); do
 	secs=$(awk "BEGIN { printf \"%.1f\", ${t1:-$t_end} - $t0 }")
 	if [ "$length" -le $PROMISE ]; then
 		echo "phase $p (window $w): lasted only $length agent intervals (a stalled lab machine): not judged; took $took"
+		continue
+	fi
+	n=$(awk -v t0="$t0" -v t_end="$t_end" '$1 >= t0 && $1 < t_end { n++ } END { print n + 0 }' \
+		"$LAB_OUT/samples")
+	if [ "$n" -lt $MIN_SAMPLES ]; then
+		echo "phase $p (window $w): only $n samples in it (a stalled lab machine): not judged; took $took"
 		continue
 	fi
 	judged=$((judged + 1))
