@@ -73,7 +73,10 @@ lpid=$(libvirtd_pid)
 kill -TERM "$lpid"
 check "the agent sees libvirt gone (state disconnected)" \
 	agent_wait $DOM '.state == "disconnected"' 15
-libvirt_up
+# The old daemon gone first: libvirt_up would take one that still answers
+# for running, and a new one would find the pidfile locked.
+check "libvirtd $lpid exited" wait_for 15 test ! -d "/proc/$lpid"
+check "libvirtd started again" libvirt_up
 t0=$SECONDS
 check "the agent reconnected to the new libvirtd (reconnects 1)" \
 	agent_wait $DOM '.counters.reconnects == 1 and .state == "running"' 20
