@@ -46,17 +46,6 @@ agent_stat() {
 	jq -r "$2" "$LAB_OUT/status/$1.json" 2>/dev/null
 }
 
-# wait_for SECS CMD...: runs CMD every 0.2 s until it succeeds; 1 if it
-# did not within SECS (of wall time: commands are slow under TCG).
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.2
-	done
-}
-
 # agent_wait DOMAIN JQ_CONDITION SECS: waits until the condition holds
 # on the agent's status; 1 if it did not within SECS.
 agent_wait() {

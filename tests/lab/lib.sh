@@ -11,6 +11,17 @@ check() {
 	if "$@"; then pass "$what"; else fail "$what"; return 1; fi
 }
 
+# wait_for SECS CMD...: runs CMD every 0.2 s until it succeeds; 1 if it
+# did not within SECS (of wall time: commands are slow under TCG).
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -ge "$end" ] && return 1
+		sleep 0.2
+	done
+}
+
 # off_cpu0 PID: every thread of PID may run only on $LAB_NESTED_CPUS, never
 # on CPU 0 (tests/lab/l1-init says why); names an offending thread.
 off_cpu0() {

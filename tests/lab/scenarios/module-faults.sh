@@ -12,7 +12,7 @@ tg-launch --mem 256M --backing 4k --no-stop --timeout 200 "$LAB_GUEST_ELF" \
 	pattern=uniform hot=16M cold=32M write=50 passes=0 \
 	>"$LAB_OUT/guest.serial" 2>&1 &
 vm=$!
-for _ in $(seq 600); do grep -q "TG init" "$LAB_OUT/guest.serial" && break; sleep 0.1; done
+check "the guest wrote its area (TG init)" wait_for 60 grep -q "TG init" "$LAB_OUT/guest.serial"
 
 scan_loop 1 "$vm" >"$LAB_OUT/reader1.out" &
 r1=$!
@@ -41,8 +41,8 @@ sleep 1000 &
 target=$!
 hold-open "$target" >"$LAB_OUT/hold.out" 2>&1 &
 holder=$!
-for _ in $(seq 50); do grep -q ready "$LAB_OUT/hold.out" && break; sleep 0.1; done
-check "a reader holds the file open with a target set" grep -q ready "$LAB_OUT/hold.out"
+check "a reader holds the file open with a target set" \
+	wait_for 30 grep -q ready "$LAB_OUT/hold.out"
 check "rmmod idle_pages succeeds with the file open" rmmod idle_pages
 check "/proc/idle_pages is gone" test ! -e /proc/idle_pages
 kill -USR1 "$holder"

@@ -28,8 +28,7 @@ check "heatmap-check builds" cc -std=c11 -D_GNU_SOURCE -O1 \
 check "libvirtd started" libvirt_up || exit 1
 pid=$(tg_domain_start $DOM 256 "pattern=phases hot=$HOT cold=$((HOT * PHASES)) phases=$((PHASES + 1)) phase_secs=$PHASE_SECS write=30 report_secs=0")
 check "domain $DOM started, QEMU pid ${pid:-none}" test -n "$pid" || exit 1
-for _ in $(seq 600); do grep -q "TG init" "$serial" && break; sleep 0.1; done
-check "the guest wrote its area" grep -q "TG init" "$serial" || exit 1
+check "the guest wrote its area" wait_for 60 grep -q "TG init" "$serial" || exit 1
 
 # A first scan clears what the start-up touched (firmware, loader, the
 # whole area); phase 1 begins about now.

@@ -17,8 +17,8 @@ check "libvirtd started" libvirt_up || exit 1
 pid=$(tg_domain_start $DOM 256 \
 	"pattern=uniform hot=$HOT cold=$COLD write=30 passes=0 report_secs=0")
 check "domain $DOM started, QEMU pid ${pid:-none}" test -n "$pid" || exit 1
-for _ in $(seq 600); do grep -q "TG init" "$LAB_OUT/$DOM.serial" && break; sleep 0.1; done
-check "the guest wrote its whole area" grep -q "TG init pages=$((HOT + COLD))" "$LAB_OUT/$DOM.serial"
+check "the guest wrote its whole area" \
+	wait_for 60 grep -q "TG init pages=$((HOT + COLD))" "$LAB_OUT/$DOM.serial"
 
 # W: the hot set plus the guest's own pages (code, data, stack), which it
 # reports as "TG image=FIRST-LAST" (last byte inclusive).
