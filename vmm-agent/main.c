@@ -145,6 +145,7 @@ struct daemon {
 	unsigned int attached_starts;
 	enum dom_state last_state;
 	bool scan_failing;		/* the last interval's scan failed */
+	bool prom_failing;		/* the last metrics write failed */
 	char last_logged[1024];
 };
 
@@ -232,9 +233,19 @@ static void write_outputs(struct daemon *d)
 	if (status_write(d->o->status_dir, st))
 		log_warn("cannot write status to %s: %s", d->o->status_dir,
 			 strerror(errno));
-	if (d->o->prom_dir[0] && prom_write(d->o->prom_dir, st))
-		log_debug("cannot write metrics to %s: %s", d->o->prom_dir,
-			  strerror(errno));
+	if (!d->o->prom_dir[0])
+		return;
+	/* once per failing stretch: the default directory is missing on a
+	 * host without the node exporter, every interval would repeat it */
+	if (prom_write(d->o->prom_dir, st)) {
+		if (!d->prom_failing)
+			log_warn("cannot write metrics to %s: %s (none until it can; --prom-dir \"\" writes none)",
+				 d->o->prom_dir, strerror(errno));
+		d->prom_failing = true;
+	} else if (d->prom_failing) {
+		log_info("metrics written to %s again", d->o->prom_dir);
+		d->prom_failing = false;
+	}
 }
 
 static void one_interval(struct daemon *d)
