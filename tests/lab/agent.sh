@@ -105,10 +105,11 @@ dram_follow() {
 		# the intervals before the query (one may end while it runs)
 		iv=$(agent_intervals "$dom" "$t0" "$ts")
 		if [ -n "$limit" ]; then
+			# pages compared with the limit; MiB (rounded up) shown
 			all0=$(in_dram "$pid" "$mem" 0 $((mem * 256)))
-			all0=$((all0 / 256))
+			[ "${all0:-0}" -gt $((limit * 256)) ] && over=$((over + 1))
+			all0=$(((${all0:-0} + 255) / 256))
 			[ "$all0" -gt "$most" ] && most=$all0
-			[ "$all0" -gt "$limit" ] && over=$((over + 1))
 		fi
 		printf '  %s after %2d intervals: %5d of %d pages in DRAM%s\n' \
 			"$(date +%T.%N | cut -c1-12)" "$iv" "${n:-0}" "$pages" \
