@@ -59,6 +59,8 @@ tg-launch --mem 64M --backing 4k --dirty-log --no-stop --timeout 200 \
 	"$LAB_GUEST_ELF" pattern=touch touch=0-255 write=50 passes=150 \
 	>"$LAB_OUT/dirty.serial" 2>"$LAB_OUT/dirty.err" &
 vm=$!
+# scans of a VM, not of the launcher before it made one
+wait_for 60 grep -q "TG start" "$LAB_OUT/dirty.serial"
 scan_loop 3 "$vm" >"$LAB_OUT/reader3.out" &
 wait "$vm"
 rc=$?
@@ -76,6 +78,7 @@ tg-launch --mem 64M --backing 4k --slot-churn 20 --no-stop --timeout 200 \
 	"$LAB_GUEST_ELF" pattern=touch touch=0-255 write=50 passes=150 \
 	>"$LAB_OUT/churn.serial" 2>"$LAB_OUT/churn.err" &
 vm=$!
+wait_for 60 grep -q "TG start" "$LAB_OUT/churn.serial"
 scan_loop 4 "$vm" >"$LAB_OUT/reader4.out" &
 scan_loop 5 "$vm" >"$LAB_OUT/reader5.out" &
 wait "$vm"
