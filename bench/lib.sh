@@ -12,7 +12,8 @@ bench_lab() {
 	log=$(mktemp)
 	"$TOP/tests/lab/run" "$@" "$scenario" | tee "$log"
 	rc=${PIPESTATUS[0]}
-	LAB_RUN=$(sed -n 's/^lab: .* logs in //p' "$log" | head -n1)
+	# the last boot's (a boot that failed before any scenario is tried again)
+	LAB_RUN=$(sed -n 's/^lab: .* logs in //p' "$log" | tail -n1)
 	# The QEMU that ran L1, for the result's environment line
 	BENCH_LAB_QEMU=$(sed -n 's/^lab: kernel [^,]*, QEMU emulator version \([^ ]*\).*/QEMU \1/p' "$log" | head -n1)
 	BENCH_LAB_CPUS=$(sed -n 's/^LAB: \([0-9]*\) CPUs; nested guests and scenarios run on CPUs \([-0-9,]*\) .*/\1 vCPUs, nested guests and the benchmark on CPUs \2/p' "$log" | head -n1)
