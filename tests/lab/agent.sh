@@ -87,15 +87,16 @@ agent_intervals() {
 		awk -v t0="$2" -v t1="${3:-9e99}" '$1 > t0 && $1 <= t1 { n++ } END { print n + 0 }'
 }
 
-# dram_follow DOMAIN PID MEM_MIB GPA PAGES MAX_INTERVALS [LIMIT_MIB]:
+# dram_follow DOMAIN PID MEM_MIB GPA PAGES MAX_INTERVALS [LIMIT_MIB [AFTER_S]]:
 # samples the range's share in DRAM as often as it can (and,
 # with LIMIT_MIB, the domain's whole DRAM use) until >= 99% of it is in
-# DRAM, or the agent has ended MAX_INTERVALS + 2 intervals. Prints one
+# DRAM (and then, with AFTER_S, at least that many seconds more, for the
+# DRAM use), or the agent has ended MAX_INTERVALS + 2 intervals. Prints one
 # line per sample and, last, "reached N" (the agent's intervals it took,
 # or "never") and, with a limit, "over N max M" (samples above it, the
 # most MiB seen).
 dram_follow() {
-	local dom=$1 pid=$2 mem=$3 gpa=$4 pages=$5 max=$6 limit=${7:-}
+	local dom=$1 pid=$2 mem=$3 gpa=$4 pages=$5 max=$6 limit=${7:-} after=${8:-0}
 	local t0 ts n iv all0 over=0 most=0 reached=never end=$((SECONDS + 120))
 	t0=$(date +%s.%N)
 	while [ "$SECONDS" -lt "$end" ]; do
@@ -114,11 +115,12 @@ dram_follow() {
 		printf '  %s after %2d intervals: %5d of %d pages in DRAM%s\n' \
 			"$(date +%T.%N | cut -c1-12)" "$iv" "${n:-0}" "$pages" \
 			"${limit:+, domain DRAM $all0 MiB}"
-		if [ "${n:-0}" -ge $((pages * 99 / 100)) ]; then
+		if [ "$reached" = never ] && [ "${n:-0}" -ge $((pages * 99 / 100)) ]; then
 			reached=$iv
-			break
+			# at least AFTER_S more (SECONDS counts whole seconds)
+			[ "$after" -gt 0 ] && end=$((SECONDS + after + 1)) || end=0
 		fi
-		[ "$iv" -gt $((max + 2)) ] && break
+		[ "$reached" = never ] && [ "$iv" -gt $((max + 2)) ] && break
 	done
 	echo "reached $reached"
 	[ -n "$limit" ] && echo "over $over max $most"
