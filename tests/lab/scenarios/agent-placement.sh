@@ -58,18 +58,21 @@ check "vmm-agent status answers" test -s "$LAB_OUT/status.json"
 # The exposition for node exporter's textfile collector. Its directory
 # did not exist so far (a host without the node exporter): one warning in
 # all those intervals; made now, the file comes at the next interval and
-# has the status's counters (both are written each interval; wait_for
-# retries a pair read between the two writes).
+# has the status's counters (both are written each interval: the two
+# files are read at once, the slow parsing after, and wait_for retries a
+# pair read between the two writes).
 log=$LAB_OUT/agent-tg1.log
 check "a missing Prometheus directory is warned of once ($(grep -c 'cannot write metrics' "$log") times)" \
 	test "$(grep -c "warning: cannot write metrics to $LAB_OUT/prom: No such file or directory" "$log")" = 1
 mkdir "$LAB_OUT/prom"
 prom=$LAB_OUT/prom/vmm-agent-tg1.prom
 prom_agrees() {
-	local c got want
+	local c got want p st
+	p=$(cat "$prom" 2>/dev/null)
+	st=$(cat "$LAB_OUT/status/tg1.json" 2>/dev/null)
 	for c in scans promoted_pages demoted_pages; do
-		got=$(sed -n "s/^vmm_agent_${c}_total{domain=\"tg1\"} \([0-9]*\)$/\1/p" "$prom")
-		want=$(agent_stat tg1 ".counters.$c")
+		got=$(sed -n "s/^vmm_agent_${c}_total{domain=\"tg1\"} \([0-9]*\)$/\1/p" <<<"$p")
+		want=$(jq -r ".counters.$c" <<<"$st")
 		[ -n "$got" ] && [ "$got" = "$want" ] || return 1
 	done
 }
