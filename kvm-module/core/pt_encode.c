@@ -207,6 +207,12 @@ int ptw_enc_runs(struct ptw_enc *e, const struct ptw_runs *runs,
 	return 0;
 }
 
+void ptw_enc_seek(struct ptw_enc *e, u64 hva)
+{
+	ptw_enc_set_hva(e, hva);
+	e->next_hva = hva;
+}
+
 size_t ptw_enc_finish(struct ptw_enc *e)
 {
 	if (e->pending && e->len < e->cap)

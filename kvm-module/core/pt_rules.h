@@ -217,7 +217,7 @@ static __always_inline u64 ptw_ept_mark_access_track(u64 e)
  * Clear the accessed state of a present leaf that was read as @e with its
  * accessed state set; never touches a dirty bit. Calls
  * ptw_env_accessed() when this call did clear it, with the frame of the
- * value it changed.
+ * value it changed, and then returns true.
  *
  * Always a cmpxchg from the value read, as tdp_mmu_set_spte_atomic() in
  * tdp_mmu.c does under the read side of mmu_lock: it can never modify a
@@ -236,7 +236,7 @@ static __always_inline u64 ptw_ept_mark_access_track(u64 e)
  * SPTE is first reported to ptw_env_dirty() because it loses its W bit,
  * as age_gfn_range() calls kvm_set_pfn_dirty().
  */
-static __always_inline void ptw_clear_leaf(const enum ptw_backend be,
+static __always_inline bool ptw_clear_leaf(const enum ptw_backend be,
 					   u64 *p, u64 e, int level,
 					   void *env)
 {
@@ -247,7 +247,7 @@ static __always_inline void ptw_clear_leaf(const enum ptw_backend be,
 
 		if (!ptw_present(be, e, level) || !ptw_is_leaf(e, level) ||
 		    !ptw_accessed(be, e))
-			return;
+			return false;
 		if (be == PTW_EPT && ptw_ept_ad_disabled(e)) {
 			if (e & PTW_EPT_W)
 				ptw_env_dirty(env, ptw_leaf_pfn(be, e, level),
@@ -259,9 +259,10 @@ static __always_inline void ptw_clear_leaf(const enum ptw_backend be,
 		if (ptw_cmpxchg(p, &e, new)) {
 			ptw_env_accessed(env, ptw_leaf_pfn(be, e, level),
 					 level);
-			return;
+			return true;
 		}
 	}
+	return false;
 }
 
 /*

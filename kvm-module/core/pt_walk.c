@@ -198,7 +198,8 @@ static __always_inline bool ptw_ptes_mixed(struct ptw_ctx *c,
 			if (!ptw_cur_add(c, &r, addr, 1, key))
 				return false;
 			if (key >= PTW_ACCESSED)
-				ptw_clear_leaf(be, &pt[i], e, 1, c->env);
+				c->st->bits_cleared +=
+					ptw_clear_leaf(be, &pt[i], e, 1, c->env);
 		}
 	}
 	ptw_cur_close(c, &r);
@@ -250,11 +251,31 @@ static __always_inline bool ptw_pmd_from_ptes(struct ptw_ctx *c,
 		if (es > s)
 			s = es;
 		if (es >= PTW_ACCESSED)
-			ptw_clear_leaf(be, &pt[i], e, 1, c->env);
+			c->st->bits_cleared +=
+				ptw_clear_leaf(be, &pt[i], e, 1, c->env);
 	}
 	ptw_emit(c, addr, n, s, s == PTW_HOLE ? PTW_4K : PTW_2M);
 	ptw_count(c, n, s, IDLE_PAGES_SEEN_4K);
 	return true;
+}
+
+/*
+ * Skim: may [addr, end) under a non-leaf PMD be reported as one
+ * PMD_IDLE_PTES without a closer look? With a non-leaf A bit, when it is
+ * clear (no walk went through it since it was cleared). A/D-disabled EPT
+ * has no such bit (make_nonleaf_spte()), so there the whole 2 MiB must be
+ * in range and its 512 PTEs all present and idle: one pass of the
+ * summary, which the walk would make anyway, and the record readers of
+ * skim mode expect for an idle 2 MiB.
+ */
+static __always_inline bool ptw_skim_idle(const enum ptw_backend be, u64 *pt,
+					  u64 e, bool has_a, u64 addr,
+					  u64 end, u64 span)
+{
+	if (has_a)
+		return !(e & ptw_bit(ptw_a_bit(be)));
+	return addr == span && end == span + PTW_PMD_SIZE &&
+	       ptw_pte_summary(be, pt, PTW_ENTRIES) == PTW_IDLE;
 }
 
 /*
@@ -289,10 +310,11 @@ static __always_inline bool ptw_walk_pmd_table(struct ptw_ctx *c,
 		ptw_count(c, n, s, IDLE_PAGES_SEEN_4K);
 		/* One A bit for the 2 MiB, cleared once the range ends it. */
 		if ((e & a) && end == span + PTW_PMD_SIZE)
-			ptw_clear_nonleaf_a(be, p, e);
+			c->st->bits_cleared += ptw_clear_nonleaf_a(be, p, e);
 		return true;
 	}
-	if ((c->flags & PTW_SKIM) && has_a && !(e & a)) {
+	if ((c->flags & PTW_SKIM) && ptw_skim_idle(be, pt, e, has_a, addr,
+						   end, span)) {
 		if (!ptw_emit(c, addr, n, PTW_IDLE_PTES, PTW_2M))
 			return false;
 		ptw_count(c, n, PTW_IDLE_PTES, IDLE_PAGES_SEEN_4K);
@@ -300,6 +322,7 @@ static __always_inline bool ptw_walk_pmd_table(struct ptw_ctx *c,
 	}
 	if (has_a && (e & a) && addr == span && end == span + PTW_PMD_SIZE)
 		cleared = ptw_clear_nonleaf_a(be, p, e);
+	c->st->bits_cleared += cleared;
 	if (ptw_walk_ptes(c, be, pt, addr, end))
 		return true;
 	if (cleared)
@@ -326,7 +349,7 @@ static __always_inline bool ptw_huge_leaf(struct ptw_ctx *c,
 	ptw_count(c, n, s, level == PTW_2M ? IDLE_PAGES_SEEN_2M
 					   : IDLE_PAGES_SEEN_1G);
 	if (s >= PTW_ACCESSED && end == leaf_end)
-		ptw_clear_leaf(be, p, e, level, c->env);
+		c->st->bits_cleared += ptw_clear_leaf(be, p, e, level, c->env);
 	return true;
 }
 
@@ -428,6 +451,7 @@ u64 ptw_walk(const struct ptw_tree *tree, u64 start, u64 end,
 
 	c.st->pages_scanned = 0;
 	c.st->pages_accessed = 0;
+	c.st->bits_cleared = 0;
 	c.st->page_sizes_seen = 0;
 	start &= ~0xfffULL;
 	end = (end + 0xfff) & ~0xfffULL;

@@ -68,6 +68,7 @@ struct ptw_runs {
 struct ptw_stats {
 	u64 pages_scanned;
 	u64 pages_accessed;
+	u64 bits_cleared;	/* accessed states cleared, any level */
 	u32 page_sizes_seen;	/* IDLE_PAGES_SEEN_* */
 };
 
@@ -115,6 +116,12 @@ void ptw_enc_init(struct ptw_enc *e, u8 *buf, size_t cap, u64 start_hva,
  */
 int ptw_enc_runs(struct ptw_enc *e, const struct ptw_runs *runs,
 		 u64 hva_minus_addr);
+/*
+ * Append a SET_HVA to @hva after the pending record: the stream goes on
+ * there (a read that skipped unmapped space says where it got). The
+ * caller has room for PIP_SET_HVA_LEN + 1 bytes.
+ */
+void ptw_enc_seek(struct ptw_enc *e, u64 hva);
 /* Flush the pending record; returns the number of bytes in buf. */
 size_t ptw_enc_finish(struct ptw_enc *e);
 

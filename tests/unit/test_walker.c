@@ -7,6 +7,7 @@
  */
 #include "harness.h"
 #include "synth_pt.h"
+#include "pt_roots.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -1299,6 +1300,164 @@ static void test_random_skim(void)
 	}
 }
 
+/*
+ * Roots of different levels in one VM (4- and 5-level EPT, per vCPU
+ * MAXPHYADDR): each is walked with its own level. Walked with the other
+ * root's level, the 4-level root's leaf frame, guest memory, would be
+ * read as a page table and a guest word that looks like an accessed
+ * SPTE would lose its bit 8.
+ */
+static void test_roots_levels(void)
+{
+	struct synth_pt r4, r5, data;
+	struct ptw_roots rs = { .nr = 0 };
+	struct ptw_run o[MAX_RUNS], one[MAX_RUNS];
+	struct ptw_roots_bufs b = {
+		.out = { .run = o, .max = MAX_RUNS },
+		.one = { .run = one, .max = MAX_RUNS },
+		.tmp = { .run = tmp_buf, .max = 2 * MAX_RUNS },
+	};
+	struct ptw_stats st;
+	u64 *guest, word;
+
+	new_pt(&r4, PTW_EPT, 4, false);
+	CHECK_EQ_U64(synth_pt_init(&r5, &arena, PTW_EPT, 5, false), 0);
+	/* A zeroed page of the arena stands for a guest page. */
+	CHECK_EQ_U64(synth_pt_init(&data, &arena, PTW_EPT, 4, false), 0);
+	guest = (u64 *)(arena.base + data.tree.root_pa);
+	/* present (bit 11), accessed (bit 8), RWX, a frame in the arena */
+	word = r5.tree.root_pa | (1ULL << 11) | (1ULL << 8) | 7;
+	guest[0] = word;
+	/* 4-level root: page 0 is the guest page, accessed. */
+	CHECK_EQ_U64(synth_map(&r4, 0, PAGE, PTW_4K, data.tree.root_pa,
+			       SYNTH_A), 0);
+	/* 5-level root: pages 0-15, idle. */
+	CHECK_EQ_U64(synth_map(&r5, 0, 16 * PAGE, PTW_4K, HPA_BASE, 0), 0);
+	CHECK_EQ_U64(ptw_roots_add(&rs, r4.tree.root_pa, 4), 0);
+	CHECK_EQ_U64(ptw_roots_add(&rs, r5.tree.root_pa, 5), 0);
+	CHECK_EQ_U64(ptw_walk_roots(&rs, PTW_EPT, 0, 2 * MB, 0, &b, &st,
+				    &hooks), 2 * MB);
+	CHECK_EQ_U64(guest[0], word);
+	CHECK_EQ_U64(b.out.nr, 3);
+	if (b.out.nr == 3) {
+		check_run(&b.out.run[0], 0, 1, PTW_ACCESSED, PTW_4K);
+		check_run(&b.out.run[1], PAGE, 15, PTW_IDLE, PTW_4K);
+		check_run(&b.out.run[2], 16 * PAGE, 496, PTW_HOLE, PTW_4K);
+	}
+	CHECK_EQ_U64(st.pages_scanned, 1);
+	/* Page 0's A bit, and the A bits of both roots' PMDs. */
+	CHECK_EQ_U64(st.bits_cleared, 3);
+	CHECK_EQ_U64(hooks.nacc, 1);
+	CHECK(log_has(hooks.acc, hooks.nacc, data.tree.root_pa >> 12,
+		      PTW_4K));
+	/* Aged: a second walk finds page 0 idle, the guest word intact. */
+	CHECK_EQ_U64(ptw_walk_roots(&rs, PTW_EPT, 0, 2 * MB, 0, &b, &st,
+				    &hooks), 2 * MB);
+	CHECK_EQ_U64(guest[0], word);
+	if (b.out.nr == 2)
+		check_run(&b.out.run[0], 0, 16, PTW_IDLE, PTW_4K);
+	else
+		CHECK_EQ_U64(b.out.nr, 2);
+}
+
+/* A root set refuses what it can't walk; a walk of none is a hole. */
+static void test_roots_refused(void)
+{
+	struct ptw_roots rs = { .nr = 0 };
+	struct ptw_run o[4], one[4], t[8];
+	struct ptw_roots_bufs b = {
+		.out = { .run = o, .max = 4 },
+		.one = { .run = one, .max = 4 },
+		.tmp = { .run = t, .max = 8 },
+	};
+	struct ptw_stats st;
+	unsigned int i;
+
+	CHECK_EQ_U64(ptw_roots_add(&rs, 0x1000, 3), -EINVAL);
+	CHECK_EQ_U64(ptw_roots_add(&rs, 0x1000, 6), -EINVAL);
+	CHECK_EQ_U64(ptw_roots_add(&rs, 0x1000, 4), 0);
+	CHECK_EQ_U64(ptw_roots_add(&rs, 0x1000, 4), 0);
+	CHECK_EQ_U64(rs.nr, 1);
+	/* The same root with another level: one of them was misread. */
+	CHECK_EQ_U64(ptw_roots_add(&rs, 0x1000, 5), -EINVAL);
+	for (i = 1; i < PTW_MAX_ROOTS; i++)
+		CHECK_EQ_U64(ptw_roots_add(&rs, 0x1000 + i * PAGE, 4), 0);
+	CHECK_EQ_U64(ptw_roots_add(&rs, 0x100000, 4), -ENOSPC);
+
+	/* No root yet: one hole over the range. */
+	rs.nr = 0;
+	CHECK_EQ_U64(ptw_walk_roots(&rs, PTW_NPT, 2 * MB, 4 * MB, 0, &b, &st,
+				    &hooks), 4 * MB);
+	CHECK_EQ_U64(b.out.nr, 1);
+	check_run(&b.out.run[0], 2 * MB, 512, PTW_HOLE, PTW_4K);
+
+	/*
+	 * A root of a level the core can't walk (set behind the add's
+	 * back): the walk makes no progress, which the caller must see
+	 * and refuse rather than try again.
+	 */
+	rs.root[0] = (struct ptw_root){ .pa = 0x1000, .levels = 3 };
+	rs.nr = 1;
+	CHECK_EQ_U64(ptw_walk_roots(&rs, PTW_NPT, 2 * MB, 4 * MB, 0, &b, &st,
+				    &hooks), 2 * MB);
+}
+
+/*
+ * Skim on A/D-disabled EPT, whose non-leaf entries have no A bit: a
+ * 2 MiB whose 512 PTEs are all present and idle is one PMD_IDLE_PTES,
+ * as on every other backend; one accessed PTE, a hole or a range that
+ * covers only part of it means a closer look.
+ */
+static void test_skim_ad_disabled(void)
+{
+	struct synth_pt pt;
+	u8 want[64];
+	size_t n;
+
+	new_pt(&pt, PTW_EPT, 4, true);
+	CHECK_EQ_U64(synth_map(&pt, 0, 2 * MB, PTW_4K, HPA_BASE, 0), 0);
+	CHECK_EQ_U64(synth_map(&pt, 2 * MB, 2 * MB, PTW_4K,
+			       HPA_BASE + 2 * MB, 0), 0);
+	synth_touch(&pt, 2 * MB + 5 * PAGE, PAGE, false);
+	n = set_hva(want, HVA_OFF);
+	want[n++] = 0x71;
+	want[n++] = 0x55;
+	want[n++] = 0x01;
+	n += rep(want + n, 0x5f, 33);
+	want[n++] = 0x5b;
+	expect_scan(&pt, 0, 4 * MB, PTW_SKIM, HVA_OFF, want, n);
+	/* Aged now: both 2 MiB are skimmed. */
+	EXPECT_SCAN(&pt, 0, 4 * MB, PTW_SKIM, HVA_OFF,
+		    0xa0, 0, 0, 0x7f, 0, 0, 0, 0, 0, 0x72);
+	/* Part of a 2 MiB: its PTEs, one by one (511 idle). */
+	n = set_hva(want, HVA_OFF + PAGE);
+	n += rep(want + n, 0x5f, 34);
+	want[n++] = 0x51;
+	expect_scan(&pt, PAGE, 2 * MB, PTW_SKIM, HVA_OFF, want, n);
+}
+
+/* Cleared accessed bits are counted at every level: the TLB flush. */
+static void test_bits_cleared(void)
+{
+	struct synth_pt pt;
+	struct ptw_stats st;
+
+	new_pt(&pt, PTW_NPT, 4, false);
+	CHECK_EQ_U64(synth_map(&pt, 0, 8 * PAGE, PTW_4K, HPA_BASE, SYNTH_A),
+		     0);
+	/* Huge-only over 4 KiB pages: only the PMD's A bit is cleared. */
+	walk(&pt, 0, 2 * MB, PTW_HUGE_ONLY, &st);
+	CHECK_EQ_U64(st.bits_cleared, 1);
+	CHECK_EQ_U64(hooks.nacc, 0);
+	walk(&pt, 0, 2 * MB, PTW_HUGE_ONLY, &st);
+	CHECK_EQ_U64(st.bits_cleared, 0);
+	/* A normal walk: the 8 PTEs (the PMD's A is clear already). */
+	walk(&pt, 0, 2 * MB, 0, &st);
+	CHECK_EQ_U64(st.bits_cleared, 8);
+	walk(&pt, 0, 2 * MB, 0, &st);
+	CHECK_EQ_U64(st.bits_cleared, 0);
+}
+
 int main(void)
 {
 	RUN_TEST(test_4k_backends);
@@ -1318,6 +1477,10 @@ int main(void)
 	RUN_TEST(test_unaligned_hva);
 	RUN_TEST(test_random_layouts);
 	RUN_TEST(test_random_skim);
+	RUN_TEST(test_roots_levels);
+	RUN_TEST(test_roots_refused);
+	RUN_TEST(test_skim_ad_disabled);
+	RUN_TEST(test_bits_cleared);
 	synth_arena_free(&arena);
 	log_free(&hooks);
 	return TEST_SUMMARY();
