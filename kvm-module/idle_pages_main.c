@@ -20,6 +20,7 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/slab.h>
+#include <linux/pagemap.h>
 #include <linux/kvm_host.h>
 #include "idle_pages_internal.h"
 
@@ -43,28 +44,49 @@ static unsigned int ip_flags_from_open(unsigned int f_flags)
 	return flags;
 }
 
-static void ip_free(struct ip_file *f)
+static void ip_free_bufs(struct ip_file *f)
 {
-	kvfree(f->runs.run);
-	kvfree(f->root_runs.run);
-	kvfree(f->tmp_runs.run);
+	kvfree(f->bufs.out.run);
+	kvfree(f->bufs.one.run);
+	kvfree(f->bufs.tmp.run);
 	kvfree(f->kbuf);
-	kfree(f);
 }
 
 static int ip_alloc_runs(struct ptw_runs *r, unsigned int max)
 {
-	r->run = kvmalloc_array(max, sizeof(*r->run), GFP_KERNEL);
+	r->run = kvmalloc_array(max, sizeof(*r->run), GFP_KERNEL_ACCOUNT);
 	r->nr = 0;
 	r->max = max;
 	return r->run ? 0 : -ENOMEM;
+}
+
+/*
+ * The scratch of a chunk, once the caller may scan something: charged
+ * to its memory cgroup, so many open files cost their opener, not the
+ * host.
+ */
+static int ip_alloc_bufs(struct ip_file *f)
+{
+	if (f->kbuf)
+		return 0;
+	f->kbuf = kvmalloc(IP_CHUNK_BYTES(f->chunk_pages), GFP_KERNEL_ACCOUNT);
+	/* Merging two roots' runs needs room for both in tmp. */
+	if (!f->kbuf || ip_alloc_runs(&f->bufs.out, f->chunk_pages) ||
+	    ip_alloc_runs(&f->bufs.one, f->chunk_pages) ||
+	    ip_alloc_runs(&f->bufs.tmp, 2 * f->chunk_pages)) {
+		ip_free_bufs(f);
+		memset(&f->bufs, 0, sizeof(f->bufs));
+		f->kbuf = NULL;
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 static int ip_open(struct inode *inode, struct file *file)
 {
 	struct ip_file *f;
 
-	f = kzalloc(sizeof(*f), GFP_KERNEL);
+	f = kzalloc(sizeof(*f), GFP_KERNEL_ACCOUNT);
 	if (!f)
 		return -ENOMEM;
 	mutex_init(&f->lock);
@@ -76,20 +98,22 @@ static int ip_open(struct inode *inode, struct file *file)
 		IDLE_PAGES_HONOURS_EXT_FORMAT;
 	f->chunk_pages = clamp_t(unsigned int, READ_ONCE(chunk_pages),
 				 IP_CHUNK_PAGES_MIN, IP_CHUNK_PAGES_MAX);
-	f->kbuf = kvmalloc(IP_CHUNK_BYTES(f->chunk_pages), GFP_KERNEL);
-	/* Merging two roots' runs needs room for both in tmp. */
-	if (!f->kbuf || ip_alloc_runs(&f->runs, f->chunk_pages) ||
-	    ip_alloc_runs(&f->root_runs, f->chunk_pages) ||
-	    ip_alloc_runs(&f->tmp_runs, 2 * f->chunk_pages)) {
-		ip_free(f);
-		return -ENOMEM;
-	}
 	file->private_data = f;
 	return 0;
 }
 
+/* Ends the round: one TLB flush if it cleared accessed bits. */
+static void ip_end_round(struct ip_file *f)
+{
+	if (f->kvm)
+		ip_vm_end_round(f);
+	f->cleared = false;
+	f->round_pos = 0;
+}
+
 static void ip_drop_target(struct ip_file *f)
 {
+	ip_end_round(f);
 	if (f->kvm)
 		ip_vm_release(f);
 	if (f->mm)
@@ -105,36 +129,39 @@ static int ip_release(struct inode *inode, struct file *file)
 	struct ip_file *f = file->private_data;
 
 	ip_drop_target(f);
-	ip_free(f);
+	ip_free_bufs(f);
+	kfree(f);
 	return 0;
 }
 
 /*
- * May the caller read @nr's memory map? Exactly what opening
- * /proc/PID/pagemap checks (mm_access with PTRACE_MODE_READ_FSCREDS,
- * LSMs included). ptrace_may_access() and mm_access() are not exported
- * to modules, so we ask procfs itself, with the caller's credentials.
+ * The access rule. /proc/PID/pagemap asks for ptrace read access to the
+ * target with the opener's credentials (mm_access() with
+ * PTRACE_MODE_READ_FSCREDS), but neither ptrace_may_access() nor
+ * mm_access() is exported to modules, and asking procfs by path is
+ * fooled by any mount or pid namespace the caller can make. So the rule
+ * is stricter and needs no lookup: the file's opener (f_cred, as for
+ * pagemap) had CAP_SYS_PTRACE or CAP_SYS_ADMIN in the initial user
+ * namespace, or the target is the caller's own process. Neither depends
+ * on the target's credentials, so a target that execs a setuid program
+ * meanwhile can't turn a refusal into access; and the caller's own
+ * process can't exec while the caller is in this ioctl (de_thread()
+ * waits for every other thread to exit first).
  */
-static bool ip_may_read_mm(pid_t nr)
+static bool ip_may_scan(struct file *file, struct task_struct *task)
 {
-	char path[32];
-	struct file *file;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", nr);
-	file = filp_open(path, O_RDONLY, 0);
-	if (IS_ERR(file))
-		return false;
-	filp_close(file, NULL);
-	return true;
+	if (same_thread_group(task, current))
+		return true;
+	return file_ns_capable(file, &init_user_ns, CAP_SYS_PTRACE) ||
+	       file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
 }
 
-/* Picks the target; see ip_may_read_mm() for who may. */
-static int ip_set_pid(struct ip_file *f, pid_t nr)
+/* Picks the target; see ip_may_scan() for who may. */
+static int ip_set_pid(struct file *file, struct ip_file *f, pid_t nr)
 {
 	struct task_struct *task;
 	struct pid *pid;
-	struct kvm *kvm;
-	int ret = 0;
+	int ret;
 
 	if (nr <= 0)
 		return -ESRCH;
@@ -145,19 +172,19 @@ static int ip_set_pid(struct ip_file *f, pid_t nr)
 	put_pid(pid);
 	if (!task)
 		return -ESRCH;
-	if (!capable(CAP_SYS_ADMIN) && !ip_may_read_mm(nr)) {
+	if (!ip_may_scan(file, task)) {
 		ret = -EACCES;
 		goto out;
 	}
-	ip_drop_target(f);
-	kvm = ip_vm_find(task);
-	if (IS_ERR(kvm)) {
-		ret = PTR_ERR(kvm);
+	ret = ip_alloc_bufs(f);
+	if (ret)
 		goto out;
-	}
-	if (kvm) {
-		f->kvm = kvm;
-	} else {
+	ip_drop_target(f);
+	ret = ip_vm_attach(f, task);
+	if (ret < 0)
+		goto out;
+	if (ret) {
+		ret = 0;
 		f->mm = get_task_mm(task);
 		if (!f->mm) {
 			/* A kernel thread, or a process that is exiting. */
@@ -193,7 +220,7 @@ static long ip_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	mutex_lock(&f->lock);
 	switch (cmd) {
 	case IDLE_PAGE_SET_PID:
-		ret = ip_set_pid(f, (pid_t)arg);
+		ret = ip_set_pid(file, f, (pid_t)arg);
 		break;
 	case IDLE_PAGE_SET_FORMAT:
 		if (arg != IDLE_PAGES_FORMAT_COMPAT &&
@@ -240,7 +267,6 @@ void ptw_env_accessed(void *ctx, u64 pfn, int level)
 {
 	struct ip_file *f = ctx;
 
-	f->cleared = true;
 	if (f->kvm)
 		kvm_set_pfn_accessed(pfn);
 	else
@@ -260,6 +286,22 @@ void ptw_env_dirty(void *ctx, u64 pfn, int level)
 		kvm_set_pfn_dirty(pfn);
 }
 
+/*
+ * Before a chunk of @pages pages is walked (and its accessed bits
+ * cleared), the user buffer its records will go to must be writable:
+ * otherwise a bad buffer would lose what the walk found. Faults it in
+ * without writing (a concurrent munmap can still make the copy fail).
+ */
+int ip_sink_reserve(struct ip_sink *s, u64 pages)
+{
+	size_t need = min_t(u64, IP_CHUNK_BYTES(pages),
+			    s->count - s->copied);
+
+	if (fault_in_safe_writeable(s->ubuf + s->copied, need))
+		return -EFAULT;
+	return 0;
+}
+
 /* Encodes one chunk's runs and copies the finished bytes out. */
 int ip_sink_emit(struct ip_sink *s, const struct ptw_runs *runs,
 		 u64 hva_minus_addr)
@@ -276,13 +318,37 @@ int ip_sink_emit(struct ip_sink *s, const struct ptw_runs *runs,
 	return 0;
 }
 
+/*
+ * The read's last bytes: the pending record and, if the scan left the
+ * position past the records (nothing mapped up to the window's end), a
+ * SET_HVA that says where. Returns the final position.
+ */
+static u64 ip_sink_finish(struct ip_sink *s, u64 pos)
+{
+	size_t len;
+
+	if (pos != s->enc.next_hva || !s->enc.started) {
+		if (ip_sink_room(s) >= PIP_SET_HVA_LEN)
+			ptw_enc_seek(&s->enc, pos);
+		else
+			pos = s->enc.next_hva;
+	}
+	len = ptw_enc_finish(&s->enc);
+	/*
+	 * ip_sink_reserve() faulted this in; only a buffer unmapped during
+	 * the read fails here, and loses its last record.
+	 */
+	if (!copy_to_user(s->ubuf + s->copied, s->enc.buf, len))
+		s->copied += len;
+	return pos;
+}
+
 static ssize_t ip_read(struct file *file, char __user *ubuf, size_t count,
 		       loff_t *ppos)
 {
 	struct ip_file *f = file->private_data;
 	struct ip_sink s = { .f = f, .ubuf = ubuf };
 	u64 pos = *ppos;
-	size_t tail;
 	int ret;
 
 	if (count < IDLE_PAGES_MIN_READ)
@@ -291,27 +357,34 @@ static ssize_t ip_read(struct file *file, char __user *ubuf, size_t count,
 		return -EINVAL;
 	if (pos >= TASK_SIZE_MAX)
 		return 0;
-	/* Bounded so that the page budget can't overflow. */
+	/* Bounded so that the window can't overflow. */
 	count = min_t(size_t, count, SZ_1G);
 	s.count = count;
-	s.pages_left = (u64)count * IDLE_PAGES_PAGES_PER_BYTE;
+	s.window_end = min_t(u64, TASK_SIZE_MAX,
+			     pos + ((u64)count * IDLE_PAGES_PAGES_PER_BYTE <<
+				    PAGE_SHIFT));
 
 	mutex_lock(&f->lock);
+	if (!f->kvm && !f->mm) {
+		mutex_unlock(&f->lock);
+		return -ESRCH;	/* no IDLE_PAGE_SET_PID yet */
+	}
+	/* Back below where the last read ended: a new round. */
+	if (pos < f->round_pos)
+		ip_end_round(f);
 	ptw_enc_init(&s.enc, f->kbuf, IP_CHUNK_BYTES(f->chunk_pages), pos,
 		     f->scan_flags);
 	if (f->kvm)
 		ret = ip_vm_scan(f, &s, &pos);
-	else if (f->mm)
-		ret = ip_task_scan(f, &s, &pos);
 	else
-		ret = -ESRCH;	/* no IDLE_PAGE_SET_PID yet */
-	if (!ret) {
-		tail = ptw_enc_finish(&s.enc);
-		if (copy_to_user(ubuf + s.copied, s.enc.buf, tail))
-			ret = -EFAULT;
-		else
-			s.copied += tail;
-	}
+		ret = ip_task_scan(f, &s, &pos);
+	/* What was scanned is delivered, even if the scan then failed. */
+	if (!ret || s.copied || s.enc.started)
+		pos = ip_sink_finish(&s, pos);
+	f->round_pos = max(f->round_pos, pos);
+	/* Nothing mapped past here: the round is complete. */
+	if (pos >= TASK_SIZE_MAX)
+		ip_end_round(f);
 	mutex_unlock(&f->lock);
 	if (ret && !s.copied)
 		return ret;

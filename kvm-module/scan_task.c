@@ -3,11 +3,15 @@
  * scan_task.c - the native backend: walks an ordinary process's own x86
  * page tables over the parts of [pos, ...) that its VMAs cover.
  *
- * Locking: mm->mmap_lock (read), held for one bounded chunk at a time.
- * Page-table pages below a VMA are freed only with the lock held for
- * write (munmap detaches VMAs before it downgrades, khugepaged collapses
- * and retracts tables under the write lock), so walking only ranges that
- * a VMA covers, found under our read lock, never meets a freed table.
+ * Locking: mm->mmap_lock (read), held for one bounded chunk at a time,
+ * and RCU (read) around the walk. On 6.1 page-table pages below a VMA
+ * are freed only with the lock held for write (munmap detaches VMAs
+ * before it downgrades, khugepaged collapses and retracts tables under
+ * the write lock); since 6.5 PTE tables may also be freed under the read
+ * lock, but only after an RCU grace period. So walking only ranges that
+ * a VMA covers, found under our read lock, inside an RCU read section,
+ * never meets a freed table. Hugetlb VMAs are skipped (see
+ * ip_vma_scannable()).
  * Entries change under us (faults, zaps, THP splits under the PMD lock):
  * the core reads each once and clears an accessed bit only by cmpxchg, as
  * ptep_test_and_clear_young does atomically. No TLB flush: as x86's own
@@ -22,25 +26,37 @@
 #include <asm/pgtable.h>
 #include "idle_pages_internal.h"
 
-/* Keep a page found accessed referenced for the host's reclaim. */
+/*
+ * Keep a page found accessed referenced for the host's reclaim: its
+ * folio, since a large folio's reference count and LRU state are its
+ * head's (a tail page has none of its own).
+ */
 void ip_task_page_accessed(u64 pfn)
 {
-	struct page *page;
+	struct folio *folio;
 
 	if (!pfn_valid(pfn))
 		return;
-	page = pfn_to_page(pfn);
+	folio = page_folio(pfn_to_page(pfn));
 	/* It may be unmapped and freed meanwhile: only touch it if alive. */
-	if (!get_page_unless_zero(page))
+	if (!folio_try_get(folio))
 		return;
-	mark_page_accessed(page);
-	put_page(page);
+	/* ... and still the folio of that page (not split or reused). */
+	if (folio == page_folio(pfn_to_page(pfn)))
+		folio_mark_accessed(folio);
+	folio_put(folio);
 }
 
-/* VMAs whose pages are not ordinary memory are skipped like holes. */
+/*
+ * VMAs whose pages are not ordinary memory are skipped like holes, and
+ * so are hugetlb VMAs: their shared PMD tables can be unshared and freed
+ * under the hugetlb VMA lock alone (huge_pmd_unshare()), which a module
+ * can't take, so the mmap lock does not keep them.
+ */
 static bool ip_vma_scannable(struct vm_area_struct *vma)
 {
-	return !(vma->vm_flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP));
+	return !(vma->vm_flags & (VM_PFNMAP | VM_IO | VM_MIXEDMAP |
+				  VM_HUGETLB));
 }
 
 int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
@@ -50,20 +66,17 @@ int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		.backend = PTW_NATIVE,
 		.levels = pgtable_l5_enabled() ? 5 : 4,
 	};
-	struct ptw_stats st = {};
+	struct ptw_stats st = {}, chunk;
 	u64 addr = *pos;
 	int ret = 0;
 
 	if (!mmget_not_zero(mm))
 		return -ESRCH;
 	tree.root_pa = __pa(mm->pgd);
-	while (s->pages_left) {
+	while (addr < s->window_end) {
 		struct vm_area_struct *vma;
 		u64 start, end, n, reached, t0, hold;
-		size_t room = ip_sink_room(s);
 
-		if (room <= PIP_SET_HVA_LEN)
-			break;
 		if (mmap_read_lock_killable(mm)) {
 			ret = -EINTR;
 			break;
@@ -71,27 +84,50 @@ int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		vma = find_vma(mm, addr);
 		while (vma && !ip_vma_scannable(vma))
 			vma = find_vma(mm, vma->vm_end);
-		if (!vma) {
+		if (!vma || vma->vm_start >= s->window_end) {
+			/* Nothing to scan up to the window's end: skip. */
+			addr = vma ? vma->vm_start : TASK_SIZE_MAX;
 			mmap_read_unlock(mm);
-			addr = TASK_SIZE_MAX;
 			break;
 		}
+		/* A jump within the window is a SET_HVA in the stream. */
 		start = max_t(u64, addr, vma->vm_start);
-		n = min_t(u64, f->chunk_pages, s->pages_left);
-		n = min_t(u64, n, room - PIP_SET_HVA_LEN);
+		n = ip_sink_chunk_pages(s, start, U64_MAX);
+		if (!n) {
+			mmap_read_unlock(mm);
+			break;
+		}
+		ret = ip_sink_reserve(s, n);
+		if (ret) {
+			mmap_read_unlock(mm);
+			break;
+		}
 		end = ip_chunk_end(start, n, vma->vm_end);
-		f->runs.nr = 0;
+		f->bufs.out.nr = 0;
+		/*
+		 * Since 6.5 PTE tables can be freed under the mmap read lock
+		 * (pte_free_defer(), and since 6.14 empty ones on
+		 * MADV_DONTNEED), through RCU: inside an RCU read section a
+		 * table the walk reached stays valid memory, as for the
+		 * kernel's own lockless walkers. Each entry is read once and
+		 * changed only by cmpxchg, so a table being replaced is
+		 * harmless.
+		 */
+		rcu_read_lock();
 		t0 = ktime_get_ns();
-		reached = ptw_walk(&tree, start, end, f->scan_flags, &f->runs,
-				   &st, f);
+		reached = ptw_walk(&tree, start, end, f->scan_flags,
+				   &f->bufs.out, &chunk, f);
 		hold = ktime_get_ns() - t0;
+		rcu_read_unlock();
 		mmap_read_unlock(mm);
 
+		st.pages_scanned += chunk.pages_scanned;
+		st.pages_accessed += chunk.pages_accessed;
+		st.page_sizes_seen |= chunk.page_sizes_seen;
 		f->info.max_lock_hold_ns = max(f->info.max_lock_hold_ns, hold);
-		ret = ip_sink_emit(s, &f->runs, 0);
+		ret = ip_sink_emit(s, &f->bufs.out, 0);
 		if (ret)
 			break;
-		s->pages_left -= (reached - start) >> PAGE_SHIFT;
 		addr = reached;
 		cond_resched();
 	}

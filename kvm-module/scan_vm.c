@@ -29,14 +29,6 @@
 #include <asm/processor.h>
 #include "idle_pages_internal.h"
 
-/* Roots per VM we follow: every vCPU's current and cached ones, deduped. */
-#define IP_MAX_ROOTS	64
-
-struct ip_vm_roots {
-	u64 pa[IP_MAX_ROOTS];
-	unsigned int nr;
-};
-
 static int ip_match_kvm(const void *p, struct file *file, unsigned int fd)
 {
 	struct kvm **kvm = (struct kvm **)p;
@@ -49,41 +41,6 @@ static int ip_match_kvm(const void *p, struct file *file, unsigned int fd)
 	return 1;
 }
 
-/*
- * The VM a process owns: the first open "kvm-vm" file in its file table,
- * with a reference taken; NULL if it has none (then it is an ordinary
- * process), or an error if the VM can't be walked.
- */
-struct kvm *ip_vm_find(struct task_struct *task)
-{
-	struct kvm *kvm = NULL;
-
-	task_lock(task);
-	if (task->files)
-		iterate_fd(task->files, 0, ip_match_kvm, &kvm);
-	task_unlock(task);
-	if (!kvm)
-		return NULL;
-	/*
-	 * Only the TDP MMU's roots map guest-physical addresses with the
-	 * rules the core knows; the legacy shadow MMU is not supported.
-	 */
-	if (!kvm->arch.tdp_mmu_enabled) {
-		kvm_put_kvm(kvm);
-		return ERR_PTR(-EOPNOTSUPP);
-	}
-	return kvm;
-}
-
-void ip_vm_release(struct ip_file *f)
-{
-	/* One TLB flush a round, so the next round sees fresh bits. */
-	if (f->cleared)
-		kvm_flush_remote_tlbs(f->kvm);
-	f->cleared = false;
-	kvm_put_kvm(f->kvm);
-}
-
 static enum ptw_backend ip_vm_backend(void)
 {
 	/* kvm_amd runs only on AMD and Hygon CPUs, kvm_intel on the rest. */
@@ -93,46 +50,96 @@ static enum ptw_backend ip_vm_backend(void)
 	return PTW_EPT;
 }
 
-static void ip_add_root(struct ip_vm_roots *r, hpa_t hpa)
+/*
+ * If @task owns a VM (the first open "kvm-vm" file in its file table),
+ * makes it the file's target and returns 0; 1 if it owns none (an
+ * ordinary process); an error if the VM can't be walked.
+ */
+int ip_vm_attach(struct ip_file *f, struct task_struct *task)
 {
-	unsigned int i;
+	struct kvm *kvm = NULL;
 
-	if (!VALID_PAGE(hpa) || r->nr == IP_MAX_ROOTS)
-		return;
-	for (i = 0; i < r->nr; i++)
-		if (r->pa[i] == hpa)
-			return;
-	r->pa[r->nr++] = hpa;
+	task_lock(task);
+	if (task->files)
+		iterate_fd(task->files, 0, ip_match_kvm, &kvm);
+	task_unlock(task);
+	if (!kvm)
+		return 1;
+	/*
+	 * Only the TDP MMU's roots map guest-physical addresses with the
+	 * rules the core knows; the legacy shadow MMU is not supported.
+	 */
+	if (!kvm->arch.tdp_mmu_enabled) {
+		kvm_put_kvm(kvm);
+		return -EOPNOTSUPP;
+	}
+	f->kvm = kvm;
+	f->info.backend = ip_vm_backend() == PTW_NPT ?
+		IDLE_PAGES_BACKEND_NPT : IDLE_PAGES_BACKEND_EPT;
+	return 0;
+}
+
+/* One TLB flush a round, so the next round sees fresh bits. */
+void ip_vm_end_round(struct ip_file *f)
+{
+	if (f->cleared)
+		kvm_flush_remote_tlbs(f->kvm);
+	f->cleared = false;
+}
+
+void ip_vm_release(struct ip_file *f)
+{
+	ip_vm_end_round(f);
+	kvm_put_kvm(f->kvm);
 }
 
 /*
- * Every distinct root the vCPUs use or keep cached. Called under
- * mmu_lock (read) and RCU: the roots can't be freed until we leave.
+ * Roots are shared by the vCPUs of one role, so a VM has a few; past
+ * PTW_MAX_ROOTS distinct ones the rest are not followed.
  */
-static void ip_collect_roots(struct kvm *kvm, struct ip_vm_roots *r,
-			     int *levels, bool *ad_disabled)
+static int ip_add_root(struct ptw_roots *r, hpa_t hpa, int level)
+{
+	int err = ptw_roots_add(r, hpa, level);
+
+	return err == -ENOSPC ? 0 : err;
+}
+
+/*
+ * Every distinct root the vCPUs use or keep cached, each with its own
+ * level: a vCPU's root_role.level is fixed once it has run (its CPUID,
+ * and so its MAXPHYADDR, can't change after KVM_RUN), and its cached
+ * roots were made for the same role. Called under mmu_lock (read) and
+ * RCU: the roots can't be freed until we leave. -EINVAL if one root is
+ * claimed with two levels.
+ */
+static int ip_collect_roots(struct kvm *kvm, struct ptw_roots *r,
+			    int *levels, bool *ad_disabled)
 {
 	struct kvm_vcpu *vcpu;
 	unsigned long i;
-	int j;
+	int j, err = 0;
 
 	r->nr = 0;
-	*levels = 4;
+	*levels = 0;
 	*ad_disabled = false;
 	kvm_for_each_vcpu(i, vcpu, kvm) {
 		struct kvm_mmu *mmu = &vcpu->arch.root_mmu;
+		int level = mmu->root_role.level;
 		hpa_t hpa = READ_ONCE(mmu->root.hpa);
 
 		if (VALID_PAGE(hpa)) {
-			*levels = mmu->root_role.level;
+			*levels = max(*levels, level);
 			*ad_disabled = mmu->root_role.ad_disabled;
+			err = err ?: ip_add_root(r, hpa, level);
 		}
-		ip_add_root(r, hpa);
-		for (j = 0; j < KVM_MMU_NUM_PREV_ROOTS; j++)
-			ip_add_root(r, READ_ONCE(mmu->prev_roots[j].hpa));
+		for (j = 0; j < KVM_MMU_NUM_PREV_ROOTS; j++) {
+			hpa = READ_ONCE(mmu->prev_roots[j].hpa);
+			if (VALID_PAGE(hpa))
+				err = err ?: ip_add_root(r, hpa, level);
+		}
 	}
+	return err;
 }
-
 /* The memslot with the lowest HVA range ending above @hva, if any. */
 static struct kvm_memory_slot *ip_next_slot(struct kvm_memslots *slots,
 					    u64 hva)
@@ -151,72 +158,51 @@ static struct kvm_memory_slot *ip_next_slot(struct kvm_memslots *slots,
 	return best;
 }
 
-static u64 ip_chunk_pages(struct ip_sink *s, u64 slot_pages_left)
-{
-	u64 n = min_t(u64, s->f->chunk_pages, s->pages_left);
-	size_t room = ip_sink_room(s);
-
-	n = min(n, slot_pages_left);
-	/* Worst case a record byte a page, plus a SET_HVA. */
-	if (room <= PIP_SET_HVA_LEN)
-		return 0;
-	return min_t(u64, n, room - PIP_SET_HVA_LEN);
-}
-
 /*
  * Walks [gpa, gpa_end) of every root under the locks, merging the roots'
- * runs into f->runs. Returns the GPA reached (less than gpa_end only if a
- * run buffer filled up).
+ * runs into f->bufs.out. Returns the GPA reached, or an error: a root
+ * claimed with two levels, or a walk that made no progress (a root the
+ * core can't walk), which would otherwise loop.
  */
-static u64 ip_walk_chunk(struct ip_file *f, u64 gpa, u64 gpa_end,
+static s64 ip_walk_chunk(struct ip_file *f, u64 gpa, u64 gpa_end,
 			 struct ptw_stats *st, u64 *hold_ns)
 {
-	struct ip_vm_roots roots;
-	struct ptw_tree tree = { .backend = ip_vm_backend() };
-	struct ptw_stats root_st;
-	u64 reached = gpa_end, t0;
-	unsigned int i;
-	int levels;
+	struct ptw_roots roots;
+	struct ptw_stats chunk;
+	u64 reached, t0;
+	int levels, err;
 	bool ad_off;
 
-	f->runs.nr = 0;
 	read_lock(&f->kvm->mmu_lock);
 	rcu_read_lock();
 	t0 = ktime_get_ns();
-	ip_collect_roots(f->kvm, &roots, &levels, &ad_off);
-	tree.levels = levels;
-	tree.ad_disabled = ad_off;
-	for (i = 0; i < roots.nr; i++) {
-		struct ptw_runs *out = i ? &f->root_runs : &f->runs;
-
-		tree.root_pa = roots.pa[i];
-		out->nr = 0;
-		memset(&root_st, 0, sizeof(root_st));
-		/* Later roots walk only as far as the first one got. */
-		reached = ptw_walk(&tree, gpa, reached, f->scan_flags, out,
-				   &root_st, f);
-		if (i)
-			ptw_runs_merge(&f->runs, &f->root_runs, &f->tmp_runs);
-		st->pages_accessed += root_st.pages_accessed;
-		st->page_sizes_seen |= root_st.page_sizes_seen;
-		if (!i)
-			st->pages_scanned += root_st.pages_scanned;
-	}
+	err = ip_collect_roots(f->kvm, &roots, &levels, &ad_off);
+	if (!err)
+		reached = ptw_walk_roots(&roots, ip_vm_backend(), gpa, gpa_end,
+					 f->scan_flags, &f->bufs, &chunk, f);
 	*hold_ns = ktime_get_ns() - t0;
 	rcu_read_unlock();
 	read_unlock(&f->kvm->mmu_lock);
 
-	f->info.nr_roots = roots.nr;
-	f->info.root_levels = levels;
-	f->info.ad_disabled = ad_off;
-	if (!roots.nr) {
-		/* No vCPU has a root yet: nothing is mapped. */
-		f->runs.run[0] = (struct ptw_run){ .start = gpa,
-			.npages = (gpa_end - gpa) >> PAGE_SHIFT,
-			.state = PTW_HOLE, .level = PTW_4K };
-		f->runs.nr = 1;
-		reached = gpa_end;
+	if (err) {
+		pr_warn_ratelimited("VM of pid %d: a root has two levels; not scanned\n",
+				    f->pid);
+		return err;
 	}
+	if (reached <= gpa) {
+		pr_warn_ratelimited("VM of pid %d: a root of %d levels can't be walked\n",
+				    f->pid, levels);
+		return -EIO;
+	}
+	f->info.nr_roots = roots.nr;
+	if (levels)
+		f->info.root_levels = levels;
+	f->info.ad_disabled = ad_off;
+	if (chunk.bits_cleared)
+		f->cleared = true;
+	st->pages_scanned += chunk.pages_scanned;
+	st->pages_accessed += chunk.pages_accessed;
+	st->page_sizes_seen |= chunk.page_sizes_seen;
 	return reached;
 }
 
@@ -232,10 +218,9 @@ int ip_vm_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 	/* The VM's process has exited: its memory is gone. */
 	if (!mmget_not_zero(kvm->mm))
 		return -ESRCH;
-	f->info.backend = ip_vm_backend() == PTW_NPT ?
-		IDLE_PAGES_BACKEND_NPT : IDLE_PAGES_BACKEND_EPT;
-	while (s->pages_left) {
-		u64 slot_hva, slot_end, gpa, gpa_end, n, reached, hva_minus_gpa;
+	while (hva < s->window_end) {
+		u64 slot_hva, slot_end, gpa, gpa_end, n, hva_minus_gpa;
+		s64 reached;
 
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
@@ -247,16 +232,23 @@ int ip_vm_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		kvm_for_each_memslot(slot, bkt, slots)
 			f->info.nr_memslots++;
 		slot = ip_next_slot(slots, hva);
-		if (!slot) {
+		if (!slot || slot->userspace_addr >= s->window_end) {
+			/* Nothing mapped up to the window's end: skip. */
+			hva = slot ? slot->userspace_addr : TASK_SIZE_MAX;
 			srcu_read_unlock(&kvm->srcu, idx);
-			hva = TASK_SIZE_MAX;
 			break;
 		}
 		slot_hva = slot->userspace_addr;
 		slot_end = slot_hva + (slot->npages << PAGE_SHIFT);
+		/* A jump within the window is a SET_HVA in the stream. */
 		hva = max(hva, slot_hva);
-		n = ip_chunk_pages(s, (slot_end - hva) >> PAGE_SHIFT);
+		n = ip_sink_chunk_pages(s, hva, (slot_end - hva) >> PAGE_SHIFT);
 		if (!n) {
+			srcu_read_unlock(&kvm->srcu, idx);
+			break;
+		}
+		ret = ip_sink_reserve(s, n);
+		if (ret) {
 			srcu_read_unlock(&kvm->srcu, idx);
 			break;
 		}
@@ -265,12 +257,15 @@ int ip_vm_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		gpa_end = ip_chunk_end(gpa, n, slot_end - hva_minus_gpa);
 		reached = ip_walk_chunk(f, gpa, gpa_end, &st, &hold);
 		srcu_read_unlock(&kvm->srcu, idx);
+		if (reached < 0) {
+			ret = reached;
+			break;
+		}
 
 		f->info.max_lock_hold_ns = max(f->info.max_lock_hold_ns, hold);
-		ret = ip_sink_emit(s, &f->runs, hva_minus_gpa);
+		ret = ip_sink_emit(s, &f->bufs.out, hva_minus_gpa);
 		if (ret)
 			break;
-		s->pages_left -= (reached - gpa) >> PAGE_SHIFT;
 		hva += reached - gpa;
 		cond_resched();
 	}

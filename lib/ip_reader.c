@@ -65,7 +65,7 @@ static int fail(struct ip_reader *r, const char *fmt, ...)
 static int fail_access(struct ip_reader *r, const char *what, int err)
 {
 	if (err == EPERM || err == EACCES)
-		return fail(r, "%s: %s: reading idle pages of pid %d needs root (CAP_SYS_ADMIN) or ptrace access to the process",
+		return fail(r, "%s: %s: reading idle pages of pid %d needs CAP_SYS_ADMIN or CAP_SYS_PTRACE (root), unless it is your own process",
 			    what, strerror(err), (int)r->pid);
 	if (err == ESRCH)
 		return fail(r, "%s: no such process: pid %d", what,
@@ -128,7 +128,7 @@ int ip_reader_open(struct ip_reader *r, pid_t pid, unsigned int mode)
 			return fail(r, "%s does not exist: the idle_pages kernel module is not loaded",
 				    r->path);
 		if (err == EPERM || err == EACCES)
-			return fail(r, "cannot open %s: %s: you need root (CAP_SYS_ADMIN) or ptrace access to the target",
+			return fail(r, "cannot open %s: %s: you need CAP_SYS_ADMIN or CAP_SYS_PTRACE (root)",
 				    r->path, strerror(err));
 		return fail(r, "cannot open %s: %s", r->path, strerror(err));
 	}

@@ -182,10 +182,10 @@ static void test_clear_errors(void)
 	k.open_errno = ENOENT;
 	expect_fail(&k, "module is not loaded");
 	k.open_errno = EACCES;
-	expect_fail(&k, "need root");
+	expect_fail(&k, "you need CAP_SYS_ADMIN or CAP_SYS_PTRACE");
 	k.open_errno = 0;
 	k.setpid_errno = EPERM;
-	expect_fail(&k, "needs root (CAP_SYS_ADMIN) or ptrace access");
+	expect_fail(&k, "needs CAP_SYS_ADMIN or CAP_SYS_PTRACE (root), unless it is your own process");
 	k.setpid_errno = ESRCH;
 	expect_fail(&k, "no such process: pid 1234");
 	CHECK_EQ_U64(k.closes, 2);	/* the fd of a failed SET_PID is closed */
