@@ -108,6 +108,87 @@ static void check_exited_target(void)
 	close(fd);
 }
 
+/*
+ * Pages of [base, base + npages) reported accessed by one read of
+ * @count bytes at @base into @buf, or -1 if the read failed.
+ */
+static long accessed_in(int fd, uintptr_t base, unsigned long npages,
+			uint8_t *buf, size_t count)
+{
+	uint64_t hva = 0;
+	long n, acc = 0;
+
+	lseek(fd, (off_t)base, SEEK_SET);
+	n = read(fd, buf, count);
+	if (n < 0)
+		return -1;
+	for (long i = 0; i < n; i++) {
+		unsigned int type = PIP_TYPE(buf[i]), nr = PIP_NR(buf[i]);
+
+		if (buf[i] == PIP_SET_HVA_BYTE && i + PIP_SET_HVA_LEN <= n) {
+			hva = 0;
+			for (int k = 1; k < PIP_SET_HVA_LEN; k++)
+				hva = hva << 8 | buf[i + k];
+			i += PIP_SET_HVA_LEN - 1;
+			continue;
+		}
+		for (unsigned int k = 0; k < nr; k++, hva += 4096)
+			if ((type == PTE_ACCESSED || type == PTE_DIRTY) &&
+			    hva >= base && hva < base + npages * 4096)
+				acc++;
+		if (type != PTE_ACCESSED && type != PTE_DIRTY &&
+		    type != PTE_IDLE && type != PTE_HOLE)
+			hva += (uint64_t)nr * 4096 * 511;	/* 2 MiB units */
+	}
+	return acc;
+}
+
+/*
+ * A read into a buffer that is only partly writable fails with EFAULT
+ * before it clears anything: the accessed pages it would have reported
+ * are still there for the next read. Every other page is accessed, so
+ * the records take a byte a page, more than the writable part holds.
+ */
+static void check_bad_buffer(void)
+{
+	const unsigned long npages = 8192;
+	size_t len = npages * 4096;
+	uint8_t *mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *buf = mmap(NULL, 2 * 4096 + npages, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uint8_t *good = malloc(2 * npages);
+	int fd = open_target(getpid());
+	long before, after, r;
+
+	if (mem == MAP_FAILED || buf == MAP_FAILED || !good) {
+		verdict(false, "bad buffer: setup failed");
+		exit(1);
+	}
+	madvise(mem, len, MADV_NOHUGEPAGE);
+	memset(mem, 1, len);
+	/* First read ages every page; then every other page is touched. */
+	before = accessed_in(fd, (uintptr_t)mem, npages, good, 2 * npages);
+	for (unsigned long i = 0; i < npages; i += 2)
+		mem[i * 4096] = 2;
+	/* 4 KiB writable, then a page that is not. */
+	mprotect(buf + 4096, 4096, PROT_NONE);
+	lseek(fd, (off_t)(uintptr_t)mem, SEEK_SET);
+	r = read(fd, buf, 2 * 4096);
+	after = accessed_in(fd, (uintptr_t)mem, npages, good, 2 * npages);
+	verdict(before == (long)npages,
+		"bad buffer: the first read saw every page accessed (%ld)",
+		before);
+	verdict(after == (long)npages / 2,
+		"a read into a half-writable buffer (returned %ld, %s) loses no "
+		"accessed page: the next read reports %ld of the %lu touched",
+		r, r < 0 ? strerror(errno) : "no error", after, npages / 2);
+	close(fd);
+	munmap(mem, len);
+	munmap(buf, 2 * 4096 + npages);
+	free(good);
+}
+
 int main(void)
 {
 	struct idle_pages_info info = { .size = 4 };
@@ -159,5 +240,6 @@ int main(void)
 
 	check_unprivileged();
 	check_exited_target();
+	check_bad_buffer();
 	return failures ? 1 : 0;
 }

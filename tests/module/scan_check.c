@@ -236,6 +236,10 @@ int main(int argc, char **argv)
 		verdict(false, "scan of pid %d: %s", rep.pid, r.err);
 		return 1;
 	}
+	/* GET_INFO was asked right after SET_PID, before any read. */
+	verdict(r.have_info && r.info.backend != IDLE_PAGES_BACKEND_NONE,
+		"GET_INFO after SET_PID, before a read, names the backend "
+		"(%s)", ip_backend_name(r.info.backend));
 	/* What the module saw in this round (roots, lock hold). */
 	r.info.size = sizeof(r.info);
 	if (ioctl(r.fd, IDLE_PAGE_GET_INFO, &r.info))
