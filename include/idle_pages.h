@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * idle_pages.h - the interface of /proc/idle_pages, shared by the kernel
- * module and every reader. The contract is ../shared/idle-pages-abi.md;
- * this header is the single source of truth for its constants.
+ * module and every reader. The contract (access rule, read window,
+ * records, rounds, errors) is idle_pages.md beside this file; this
+ * header is the single source of truth for its constants.
  *
  * Builds in the kernel (linux/types.h) and in user space (C11).
  */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * idle_pages_main.c - /proc/idle_pages: the file interface of
- * ../shared/idle-pages-abi.md. One open file is one scan round of one
- * target: open, IDLE_PAGE_SET_PID, lseek/read the HVA ranges, close.
+ * include/idle_pages.md. One open file scans one target in rounds:
+ * open, IDLE_PAGE_SET_PID, lseek/read the HVA ranges, (seek back for
+ * the next round), close.
  *
  * Locking: ip_file.lock (a mutex) serialises the ioctls and reads of one
  * open file; it is taken before, never under, the backends' locks

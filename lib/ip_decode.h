@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ip_decode.h - streaming decoder of the /proc/idle_pages record stream
- * (see shared/idle-pages-abi.md). It trusts nothing: every malformed
+ * (see include/idle_pages.md). It trusts nothing: every malformed
  * input ends decoding with an error code, a message and the byte offset
  * of the offending byte in the stream.
  *

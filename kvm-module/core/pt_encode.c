@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * Turns walk runs into the idle_pages record stream of
- * idle-pages-abi.md. See pt_walk.h.
+ * include/idle_pages.md. See pt_walk.h.
  *
  * A run is cut at the boundaries of its mapping size: whole 2 MiB units
  * of a 2 MiB run become PMD records, whole GiB units of a 1 GiB run PUD

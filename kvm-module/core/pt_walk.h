@@ -93,7 +93,7 @@ u64 ptw_walk(const struct ptw_tree *tree, u64 start, u64 end,
 void ptw_runs_merge(struct ptw_runs *a, const struct ptw_runs *b,
 		    struct ptw_runs *tmp);
 
-/* Turns runs into the record byte stream of idle-pages-abi.md. */
+/* Turns runs into the record byte stream of include/idle_pages.md. */
 struct ptw_enc {
 	u8 *buf;
 	size_t len, cap;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * abi-errors - every bad use of /proc/idle_pages gets its specific error
- * (shared/idle-pages-abi.md), and the file keeps working afterwards.
+ * (include/idle_pages.md), and the file keeps working afterwards.
  * Run as root in the lab with the module loaded. Prints PASS:/FAIL:.
  */
 #include <errno.h>
