@@ -126,6 +126,5 @@ void ip_vm_release(struct ip_file *f);
 
 /* Native backend (scan_task.c) */
 int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos);
-void ip_task_page_accessed(u64 pfn);
 
 #endif /* IDLE_PAGES_INTERNAL_H */

@@ -22,6 +22,8 @@
 #include <linux/vmalloc.h>
 #include <linux/slab.h>
 #include <linux/pagemap.h>
+#include <linux/swap.h>
+#include <linux/memremap.h>
 #include <linux/kvm_host.h>
 #include "idle_pages_internal.h"
 
@@ -260,18 +262,36 @@ static long ip_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 }
 
 /*
- * Called by the core for each leaf found accessed: keep the host page
- * referenced, so host reclaim is not misled into evicting hot memory
- * whose accessed bit we just cleared.
+ * Called by the core for each leaf found accessed: the host's reclaim
+ * must still see the page as used. Reclaim asks the young bits (the
+ * process's PTEs, KVM's SPTEs through the MMU notifier), and we just
+ * cleared one; PG_referenced alone does not keep an anonymous page
+ * (folio_check_references() in mm/vmscan.c). So the folio is marked
+ * accessed twice, which activates it, as two references would: it
+ * leaves the inactive list that reclaim takes from. The folio, since a
+ * tail page of a large folio has no LRU state of its own.
  */
 void ptw_env_accessed(void *ctx, u64 pfn, int level)
 {
-	struct ip_file *f = ctx;
+	struct folio *folio;
+	struct page *page;
 
-	if (f->kvm)
-		kvm_set_pfn_accessed(pfn);
-	else
-		ip_task_page_accessed(pfn);
+	if (!pfn_valid(pfn))
+		return;
+	page = pfn_to_page(pfn);
+	if (PageReserved(page) || is_zone_device_page(page))
+		return;
+	folio = page_folio(page);
+	/* It may be unmapped and freed meanwhile: only touch it if alive. */
+	if (!folio_try_get(folio))
+		return;
+	/* ... and still the folio of that page (not split or reused). */
+	if (folio == page_folio(page)) {
+		folio_mark_accessed(folio);
+		if (!folio_test_active(folio))
+			folio_mark_accessed(folio);
+	}
+	folio_put(folio);
 }
 
 /*

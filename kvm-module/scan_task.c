@@ -21,31 +21,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
-#include <linux/swap.h>
 #include <linux/sched/mm.h>
 #include <asm/pgtable.h>
 #include "idle_pages_internal.h"
-
-/*
- * Keep a page found accessed referenced for the host's reclaim: its
- * folio, since a large folio's reference count and LRU state are its
- * head's (a tail page has none of its own).
- */
-void ip_task_page_accessed(u64 pfn)
-{
-	struct folio *folio;
-
-	if (!pfn_valid(pfn))
-		return;
-	folio = page_folio(pfn_to_page(pfn));
-	/* It may be unmapped and freed meanwhile: only touch it if alive. */
-	if (!folio_try_get(folio))
-		return;
-	/* ... and still the folio of that page (not split or reused). */
-	if (folio == page_folio(pfn_to_page(pfn)))
-		folio_mark_accessed(folio);
-	folio_put(folio);
-}
 
 /*
  * VMAs whose pages are not ordinary memory are skipped like holes, and
