@@ -8,16 +8,20 @@
  * bad buffers; GET_INFO, SET_FORMAT and unknown ioctls), while the parent
  * keeps starting and killing test guests and short-lived processes
  * (hammer_churn.c). Every result is classified: data, or an error the
- * interface documents (shared/idle-pages-abi.md, kvm-module/README.md).
- * A read of more bytes than asked, a record stream that does not decode,
- * an undocumented errno, or data for an unprivileged caller about another
- * user's process is a FAIL, printed with the call, its arguments and the
- * file's recent history. Ends with counts per call and outcome and the
- * PASS:/FAIL: lines the lab counts. Run as root with the module loaded.
+ * interface documents (include/idle_pages.md). A read of more bytes than
+ * asked, a record stream that does not start with SET_HVA or decode, pages
+ * reported outside the read's window (position + count * 8 pages) or past
+ * the new position, an undocumented errno, or data for an unprivileged
+ * caller about another user's process is a FAIL, printed with the call,
+ * its arguments and the file's recent history. Ends with counts per call
+ * and outcome and the PASS:/FAIL: lines the lab counts. Run as root with
+ * the module loaded.
  *
  * usage: hammer [--seconds N] [--workers N] [--unprivileged N] [--seed S]
  *               [--launcher TG-LAUNCH --guest GUEST.ELF] [--vms N]
- *               [--procs N] [--log-dir DIR]
+ *               [--procs N] [--log-dir DIR] [--no-twins]
+ * Each worker has a twin thread that calls pread, GET_INFO and SET_FORMAT
+ * on the worker's open files at the same time (--no-twins: none).
  * The seed is printed; the same seed replays each worker's choices (the
  * targets' pids and timing differ from run to run).
  */
@@ -27,6 +31,7 @@
 #include <getopt.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,6 +54,7 @@
 #define SLOTS		3		/* files a worker keeps open at once */
 #define HIST		12		/* calls remembered per file */
 #define MAX_PRINTED	25		/* FAIL lines a worker prints */
+#define MAX_PRINTED_KIND 4		/* of them, of one kind */
 #define MAX_MAPS	64
 #define HANG_MS		30000		/* a call this long counts as hung */
 
@@ -57,14 +63,21 @@ enum tclass { TC_NONE, TC_PERMITTED, TC_FOREIGN, TC_UNCERTAIN };
 
 struct range { uint64_t start, end; };
 
-/* One open file of a worker and what the worker knows about it. */
+/*
+ * One open file of a worker and what the worker knows about it. The
+ * worker's twin thread calls pread, GET_INFO and SET_FORMAT on the same
+ * files at the same time, through a view of its own (real points to the
+ * worker's slot): the atomics are what it reads of the worker's.
+ */
 struct fslot {
 	int fd;
 	int flags;
-	bool ever_target;	/* a SET_PID succeeded on this file */
-	pid_t target;
+	struct fslot *real;	/* the twin's view: the worker's slot */
+	_Atomic bool ever_target;	/* a SET_PID succeeded on this file */
+	_Atomic bool in_flight;		/* a SET_PID is running */
+	_Atomic int tclass;	/* enum tclass of the last SET_PID that worked */
+	_Atomic pid_t target;	/* and its pid */
 	enum hm_target tkind;
-	enum tclass tclass;	/* of the last SET_PID that succeeded */
 	uint64_t pos;
 	bool pos_known;
 	struct range maps[MAX_MAPS];
@@ -74,15 +87,19 @@ struct fslot {
 };
 
 static struct hm_shared *sh;
-static struct hm_stats *st;
-static int wid;
+/* per thread: a worker and its twin count and draw apart */
+static _Thread_local struct hm_stats *st;
+static _Thread_local int wid;
+static _Thread_local uint64_t rng;
 static bool unpriv;
 static uid_t my_uid;
-static uint64_t rng, seed0, deadline;
+static uint64_t seed0, deadline;
+/* open and close (worker) against calls (twin); maps updates */
+static pthread_rwlock_t slot_lock[SLOTS];
 static long pid_max = 4194304;
 static uint64_t user_end = 1ull << 47;	/* 1 << 56 with 5-level paging */
 static struct fslot slots[SLOTS];
-static uint8_t *big, *none_page, *ro_page;
+static _Thread_local uint8_t *big, *none_page, *ro_page;	/* buffers */
 static pid_t procfs_pids[1024];
 static unsigned int nprocfs;
 
@@ -179,15 +196,17 @@ static void fail(struct fslot *s, enum hm_fail kind, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	st->fails[kind]++;
-	if (st->fails_printed >= MAX_PRINTED)
+	/* a few of each kind, so one noisy kind does not hide the others */
+	if (++st->fails[kind] > MAX_PRINTED_KIND ||
+	    st->fails_printed >= MAX_PRINTED)
 		return;
 	st->fails_printed++;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	n = snprintf(msg, sizeof(msg),
-		     "FAIL: worker %d (uid %d, seed %llu): %s\n", wid, my_uid,
+		     "FAIL: worker %d%s (uid %d, seed %llu): %s\n", wid % HM_TWIN,
+		     wid >= HM_TWIN ? "'s twin" : "", my_uid,
 		     (unsigned long long)seed0, what);
 	if (s) {
 		unsigned int first = s->nhist > HIST ? s->nhist - HIST : 0;
@@ -364,23 +383,29 @@ static enum tclass classify(struct pstat a, struct pstat b)
 	return a.uid == my_uid ? TC_PERMITTED : TC_FOREIGN;
 }
 
+/* The target's mappings, for positions inside them. */
 static void read_maps(struct fslot *s)
 {
+	struct range maps[MAX_MAPS];
+	unsigned int n = 0;
 	char path[64], line[512];
 	FILE *f;
 
-	s->nmaps = 0;
 	snprintf(path, sizeof(path), "/proc/%d/maps", s->target);
 	f = fopen(path, "r");
-	if (!f)
-		return;
-	while (s->nmaps < MAX_MAPS && fgets(line, sizeof(line), f)) {
+	while (f && n < MAX_MAPS && fgets(line, sizeof(line), f)) {
 		unsigned long long a, b;
 
 		if (sscanf(line, "%llx-%llx", &a, &b) == 2 && b > a)
-			s->maps[s->nmaps++] = (struct range){ a, b };
+			maps[n++] = (struct range){ a, b };
 	}
-	fclose(f);
+	if (f)
+		fclose(f);
+	/* the twin copies them under the read lock */
+	pthread_rwlock_wrlock(&slot_lock[s - slots]);
+	memcpy(s->maps, maps, n * sizeof(maps[0]));
+	s->nmaps = n;
+	pthread_rwlock_unlock(&slot_lock[s - slots]);
 }
 
 static const char *tname(enum hm_target t)
@@ -405,6 +430,7 @@ static void do_open(struct fslot *s)
 			flags |= mode[i];
 	if (below(2))
 		flags |= O_CLOEXEC;
+	pthread_rwlock_wrlock(&slot_lock[s - slots]);
 	*s = (struct fslot){ .fd = -1, .flags = flags };
 	hist(s, "open(%s, 0x%x%s%s%s)", IDLE_PAGES_PATH, flags,
 	     flags & O_NONBLOCK ? " NONBLOCK" : "",
@@ -412,12 +438,12 @@ static void do_open(struct fslot *s)
 	     flags & O_NOATIME ? " NOATIME" : "");
 	fd = open(IDLE_PAGES_PATH, flags);
 	err = errno;
+	s->fd = fd;
+	pthread_rwlock_unlock(&slot_lock[s - slots]);
 	hist_result(s, fd, err);
 	tally(HC_OPEN, fd, err);
-	if (fd >= 0) {
-		s->fd = fd;
+	if (fd >= 0)
 		return;
-	}
 	check_errno(s, "open", err);
 	/* O_NOATIME needs the file's owner (root); nothing else may fail */
 	if (err != ENOMEM && err != EINTR &&
@@ -427,16 +453,20 @@ static void do_open(struct fslot *s)
 
 static void do_close(struct fslot *s)
 {
-	int ret, err;
+	int ret, err, fd;
 
 	hist(s, "close(%d)", s->fd);
+	/* not while the twin uses it: its number could be reused */
+	pthread_rwlock_wrlock(&slot_lock[s - slots]);
 	ret = close(s->fd);
 	err = errno;
+	fd = s->fd;
+	s->fd = -1;
+	pthread_rwlock_unlock(&slot_lock[s - slots]);
 	hist_result(s, ret, err);
 	tally(HC_CLOSE, ret, err);
 	if (ret)
-		fail(s, HF_CLOSE, "close(%d): %s", s->fd, errname(err));
-	s->fd = -1;
+		fail(s, HF_CLOSE, "close(%d): %s", fd, errname(err));
 }
 
 static void do_set_pid(struct fslot *s)
@@ -449,10 +479,18 @@ static void do_set_pid(struct fslot *s)
 		before = sample(t.pid);
 	hist(s, "ioctl(%d, SET_PID, %#lx = pid %d [%s])", s->fd, t.arg, t.pid,
 	     tname(t.kind));
+	atomic_store(&s->in_flight, true);
 	ret = ioctl(s->fd, IDLE_PAGE_SET_PID, t.arg);
 	err = errno;
 	if (unpriv)
 		after = sample(t.pid);
+	if (!ret) {
+		s->target = t.pid;
+		s->tkind = t.kind;
+		s->tclass = unpriv ? classify(before, after) : TC_PERMITTED;
+		s->ever_target = true;
+	}
+	atomic_store(&s->in_flight, false);
 	hist_result(s, ret, err);
 	tally(HC_SET_PID, ret, err);
 	if (ret < 0) {
@@ -475,10 +513,6 @@ static void do_set_pid(struct fslot *s)
 	else if (t.arg > UINT32_MAX && st->truncated_pid_ok++ < 1)
 		say("hammer: INFO worker %d: SET_PID %#lx accepted as pid %d "
 		    "(the upper 32 bits ignored)\n", wid, t.arg, t.pid);
-	s->ever_target = true;
-	s->target = t.pid;
-	s->tkind = t.kind;
-	s->tclass = unpriv ? classify(before, after) : TC_PERMITTED;
 	if (s->tclass == TC_FOREIGN) {
 		st->foreign_accepted++;
 		fail(s, HF_FOREIGN_PID,
@@ -487,6 +521,8 @@ static void do_set_pid(struct fslot *s)
 	}
 	if (s->tclass != TC_FOREIGN)
 		read_maps(s);
+	else
+		s->nmaps = 0;
 }
 
 /* A position: in the target's mappings, 0, random, near or past the end
@@ -579,7 +615,8 @@ static bool tell(struct fslot *s, uint64_t *pos)
 	return true;
 }
 
-struct span { uint64_t lo, hi, pages; };
+/* What a stream covers: all of it, and its mapped (not hole) part. */
+struct span { uint64_t lo, hi, mlo, mhi, pages; };
 
 static int span_cb(void *arg, const struct ip_range *r)
 {
@@ -590,6 +627,12 @@ static int span_cb(void *arg, const struct ip_range *r)
 		sp->lo = r->hva;
 	if (end > sp->hi)
 		sp->hi = end;
+	if (ip_type_state(r->type) == IP_ST_HOLE)
+		return 0;
+	if (r->hva < sp->mlo)
+		sp->mlo = r->hva;
+	if (end > sp->mhi)
+		sp->mhi = end;
 	sp->pages += r->npages;
 	return 0;
 }
@@ -601,7 +644,12 @@ static bool decode(struct fslot *s, const char *call, const uint8_t *buf,
 	struct ip_decoder d;
 	char hex[3 * 24 + 1] = "";
 
-	*sp = (struct span){ UINT64_MAX, 0, 0 };
+	*sp = (struct span){ UINT64_MAX, 0, UINT64_MAX, 0, 0 };
+	if (buf[0] != PIP_SET_HVA_BYTE) {
+		fail(s, HF_DECODE, "%s of %zu bytes from %#llx does not start with "
+		     "SET_HVA (0x%02x)", call, len, (unsigned long long)pos, buf[0]);
+		return false;
+	}
 	ip_decoder_init(&d, pos, 0);
 	if (!ip_decode(&d, buf, len, span_cb, sp) &&
 	    !ip_decode_finish(&d, span_cb, sp)) {
@@ -675,6 +723,10 @@ static void do_read(struct fslot *s, bool positioned)
 	bool have_pos;
 	uint8_t *canary = NULL;
 	const char *call = positioned ? "pread" : "read";
+	struct fslot *r = s->real ? s->real : s;
+	int tclass;
+	pid_t target;
+	bool flight;
 	struct span sp;
 	ssize_t ret;
 	int err;
@@ -702,6 +754,9 @@ static void do_read(struct fslot *s, bool positioned)
 	err = errno;
 	hist_result(s, ret, err);
 	tally(positioned ? HC_PREAD : HC_READ, ret, err);
+	/* a read moves the position, even one that returns 0 (to the end) */
+	if (!positioned)
+		s->pos_known = false;
 	if (ret < 0) {
 		check_errno(s, call, err);
 		return;
@@ -719,16 +774,26 @@ static void do_read(struct fslot *s, bool positioned)
 		return;
 	st->data_bytes += (uint64_t)ret;
 	st->read_data[s->tkind]++;
-	if (!s->ever_target)
+	/*
+	 * Whose data: the worker's slot as it is now (the twin's view may be
+	 * older). in_flight first: a SET_PID that ends sets the rest before
+	 * it clears in_flight.
+	 */
+	flight = atomic_load(&r->in_flight);
+	tclass = atomic_load(&r->tclass);
+	target = atomic_load(&r->target);
+	if (!flight && !atomic_load(&r->ever_target))
 		fail(s, HF_NO_TARGET_DATA, "%s returned %zd bytes with no target ever set",
 		     call, ret);
-	if (unpriv && s->tclass == TC_FOREIGN)
-		fail(s, HF_UNPRIV_DATA, "unprivileged %s got %zd bytes of pid %d [%s], "
-		     "another user's process", call, ret, s->target, tname(s->tkind));
-	else if (unpriv && s->tclass == TC_PERMITTED)
+	if (unpriv && tclass == TC_FOREIGN)
+		fail(s, HF_UNPRIV_DATA, "unprivileged %s got %zd bytes of pid %d, "
+		     "another user's process", call, ret, target);
+	else if (unpriv && (flight || tclass != TC_PERMITTED))
+		st->unpriv_uncertain_data++;
+	else if (unpriv && target == getpid())
 		st->unpriv_own_data++;
 	else if (unpriv)
-		st->unpriv_uncertain_data++;
+		st->unpriv_same_user_data++;
 	if (count < IDLE_PAGES_MIN_READ)
 		fail(s, HF_BAD_READ_DATA, "%s of %zu bytes (< 19) returned %zd", call,
 		     count, ret);
@@ -745,7 +810,17 @@ static void do_read(struct fslot *s, bool positioned)
 	}
 	if (!have_pos || (pos & (PAGE - 1)))
 		return;
-	if (!decode(s, call, b.p, (size_t)ret, pos, &sp) || positioned)
+	if (!decode(s, call, b.p, (size_t)ret, pos, &sp))
+		return;
+	/* the window: nothing reported outside [pos, pos + count * 8 pages) */
+	if (sp.mhi && (sp.mlo < pos ||
+		       sp.mhi > pos + count * IDLE_PAGES_PAGES_PER_BYTE * PAGE))
+		fail(s, HF_WINDOW, "%s of %zu bytes from %#llx reports pages %#llx-%#llx, "
+		     "outside its window (ends %#llx)", call, count,
+		     (unsigned long long)pos, (unsigned long long)sp.mlo,
+		     (unsigned long long)sp.mhi,
+		     (unsigned long long)(pos + count * IDLE_PAGES_PAGES_PER_BYTE * PAGE));
+	if (positioned)
 		return;
 	/* records describe [pos, new position): the file moved past them */
 	if (tell(s, &newpos) && (sp.lo < pos || sp.hi > newpos))
@@ -757,7 +832,7 @@ static void do_read(struct fslot *s, bool positioned)
 
 static void do_get_info(struct fslot *s)
 {
-	static uint8_t area[512];
+	static _Thread_local uint8_t area[512];
 	const size_t isz = sizeof(struct idle_pages_info);
 	uint32_t size;
 	uint64_t r = below(100);
@@ -928,8 +1003,53 @@ static void drop_privileges(void)
 	}
 }
 
-static _Noreturn void worker(int w, bool unprivileged)
+/*
+ * The twin: pread, GET_INFO and SET_FORMAT on the worker's open files
+ * while the worker calls SET_PID, read, lseek and the rest on them, so
+ * that calls on one file meet in the module. No position checks: its
+ * preads don't move the position, and it never calls SET_PID.
+ */
+static void *twin(void *arg)
 {
+	struct fslot *tw = calloc(1, sizeof(*tw));
+
+	wid = (int)(intptr_t)arg;
+	st = &sh->stats[wid];
+	rng = seed0 ^ (0x2545f4914f6cdd1dull * (uint64_t)(wid + 1));
+	worker_setup();
+	while (tw && hm_now_ms() < deadline) {
+		unsigned int i = (unsigned int)below(SLOTS);
+		struct fslot *s = &slots[i];
+		uint64_t r = below(100);
+
+		pthread_rwlock_rdlock(&slot_lock[i]);
+		if (s->fd >= 0) {
+			tw->fd = s->fd;
+			tw->flags = s->flags;
+			tw->real = s;
+			tw->target = s->target;
+			tw->tkind = s->tkind;
+			tw->nmaps = s->nmaps;
+			memcpy(tw->maps, s->maps, s->nmaps * sizeof(s->maps[0]));
+			if (r < 60)
+				do_read(tw, true);
+			else if (r < 85)
+				do_get_info(tw);
+			else
+				do_set_format(tw);
+		}
+		pthread_rwlock_unlock(&slot_lock[i]);
+		if (s->fd < 0)
+			usleep(1000);
+	}
+	free(tw);
+	atomic_store(&sh->heartbeat[wid], UINT64_MAX);	/* done */
+	return NULL;
+}
+
+static _Noreturn void worker(int w, bool unprivileged, bool with_twin)
+{
+	pthread_t tw;
 	uint64_t n = 0;
 
 	wid = w;
@@ -937,15 +1057,23 @@ static _Noreturn void worker(int w, bool unprivileged)
 	st = &sh->stats[w];
 	rng = seed0 ^ (0x5851f42d4c957f2dull * (uint64_t)(w + 1));
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	for (int i = 0; i < SLOTS; i++)
+		pthread_rwlock_init(&slot_lock[i], NULL);
 	worker_setup();
 	if (unpriv) {
 		drop_privileges();
 		prctl(PR_SET_PDEATHSIG, SIGKILL);	/* the uid change cleared it */
 	}
 	my_uid = getuid();
-	say("hammer: worker %d: pid %d, uid %d\n", wid, getpid(), my_uid);
+	say("hammer: worker %d: pid %d, uid %d%s\n", wid, getpid(), my_uid,
+	    with_twin ? ", with a twin thread" : "");
 	for (int i = 0; i < SLOTS; i++)
 		slots[i].fd = -1;
+	if (with_twin && pthread_create(&tw, NULL, twin,
+					(void *)(intptr_t)(w + HM_TWIN))) {
+		say("FAIL: worker %d: pthread_create failed\n", w);
+		_exit(1);
+	}
 	while (hm_now_ms() < deadline) {
 		struct fslot *s = &slots[below(SLOTS)];
 		uint64_t r = below(100);
@@ -976,6 +1104,8 @@ static _Noreturn void worker(int w, bool unprivileged)
 		else
 			do_bad_ioctl(s);
 	}
+	if (with_twin)
+		pthread_join(tw, NULL);
 	for (int i = 0; i < SLOTS; i++)
 		if (slots[i].fd >= 0)
 			do_close(&slots[i]);
@@ -1005,25 +1135,37 @@ static void detect_limits(void)
 	}
 }
 
-static void stack_of(pid_t pid)
+/* Every thread's kernel stack: where a hung call waits. */
+static void stacks_of(pid_t pid)
 {
-	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
+	char path[300], buf[4096];
+	struct dirent *e;
+	DIR *d;
 
-	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n > 0) {
-		buf[n] = 0;
-		say("    kernel stack of %d:\n%s", pid, buf);
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		ssize_t n;
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stack", pid, e->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = 0;
+			say("    kernel stack of thread %s:\n%s", e->d_name, buf);
+		}
 	}
+	if (d)
+		closedir(d);
 }
 
-static void print_counts(unsigned int nworkers, struct hm_stats *t)
+static void print_counts(struct hm_stats *t)
 {
 	static const char *const cn[HC_NR] = {
 		"open", "close", "SET_PID", "lseek", "lseek-tell", "read",
@@ -1031,7 +1173,7 @@ static void print_counts(unsigned int nworkers, struct hm_stats *t)
 	};
 
 	memset(t, 0, sizeof(*t));
-	for (unsigned int w = 0; w < nworkers; w++) {
+	for (unsigned int w = 0; w < HM_THREADS; w++) {
 		struct hm_stats *s = &sh->stats[w];
 		uint64_t *a = (uint64_t *)t, *b = (uint64_t *)s;
 
@@ -1075,14 +1217,14 @@ static bool verdict(bool ok, const char *fmt, ...)
 	return ok;
 }
 
-static int summary(unsigned int nworkers, unsigned int nunpriv, bool hung)
+static int summary(unsigned int nunpriv, bool hung)
 {
 	static struct hm_stats t;
 	struct hm_churn_stats *c = &sh->churn;
 	uint64_t calls = 0;
 	bool ok = !hung;
 
-	print_counts(nworkers, &t);
+	print_counts(&t);
 	for (int i = 0; i < HC_NR; i++)
 		for (int o = 0; o < HO_NR; o++)
 			calls += t.calls[i][o];
@@ -1097,7 +1239,7 @@ static int summary(unsigned int nworkers, unsigned int nunpriv, bool hung)
 	    (unsigned long long)c->procs_started[HL_NODUMP],
 	    (unsigned long long)c->procs_started[HL_BIG],
 	    (unsigned long long)c->zombies_targetable);
-	say("== %llu reads with data, %llu bytes, %llu pages decoded\n",
+	say("== %llu reads with data, %llu bytes, %llu mapped pages decoded\n",
 	    (unsigned long long)(t.calls[HC_READ][HO_DATA] + t.calls[HC_PREAD][HO_DATA]),
 	    (unsigned long long)t.data_bytes, (unsigned long long)t.pages_decoded);
 
@@ -1110,8 +1252,11 @@ static int summary(unsigned int nworkers, unsigned int nunpriv, bool hung)
 		      "no read returned more bytes than asked or wrote past its count (%llu)",
 		      (unsigned long long)t.fails[HF_OVERREAD]);
 	ok &= verdict(!t.fails[HF_DECODE],
-		      "every record stream decoded (failures: %llu)",
+		      "every record stream began with SET_HVA and decoded (failures: %llu)",
 		      (unsigned long long)t.fails[HF_DECODE]);
+	ok &= verdict(!t.fails[HF_WINDOW],
+		      "no read reported a page outside its window, position + count * 8 pages (%llu did)",
+		      (unsigned long long)t.fails[HF_WINDOW]);
 	ok &= verdict(!t.fails[HF_POSITION],
 		      "records lay between a read's position and the new position (%llu outside)",
 		      (unsigned long long)t.fails[HF_POSITION]);
@@ -1120,9 +1265,11 @@ static int summary(unsigned int nworkers, unsigned int nunpriv, bool hung)
 		      "(accepted: %llu)", (unsigned long long)t.foreign_accepted);
 	ok &= verdict(!t.fails[HF_UNPRIV_DATA],
 		      "unprivileged workers got no data for another user's process "
-		      "(reads with data: %llu; own user's: %llu, target changed while checked: %llu)",
+		      "(reads with data: %llu; of their own process: %llu, of another "
+		      "process of their user: %llu, target changing meanwhile: %llu)",
 		      (unsigned long long)t.fails[HF_UNPRIV_DATA],
 		      (unsigned long long)t.unpriv_own_data,
+		      (unsigned long long)t.unpriv_same_user_data,
 		      (unsigned long long)t.unpriv_uncertain_data);
 	ok &= verdict(!t.fails[HF_NO_TARGET_DATA] && !t.fails[HF_BAD_READ_DATA],
 		      "no data without a target, for a count below 19, from an "
@@ -1170,7 +1317,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: hammer [--seconds N] [--workers N] [--unprivileged N] "
 		"[--seed S] [--launcher TG-LAUNCH --guest GUEST.ELF] [--vms N] "
-		"[--procs N] [--log-dir DIR]\n");
+		"[--procs N] [--log-dir DIR] [--no-twins]\n");
 	exit(2);
 }
 
@@ -1181,12 +1328,14 @@ int main(int argc, char **argv)
 		{ "unprivileged", 1, NULL, 'u' }, { "seed", 1, NULL, 'S' },
 		{ "launcher", 1, NULL, 'l' }, { "guest", 1, NULL, 'g' },
 		{ "vms", 1, NULL, 'v' }, { "procs", 1, NULL, 'p' },
-		{ "log-dir", 1, NULL, 'L' }, { NULL, 0, NULL, 0 },
+		{ "log-dir", 1, NULL, 'L' }, { "no-twins", 0, NULL, 'T' },
+		{ NULL, 0, NULL, 0 },
 	};
 	struct hm_churn_opts co = { .vms = 2, .procs = 6 };
 	unsigned int seconds = 150, nworkers = 4, nunpriv = 2;
 	pid_t pids[HM_MAX_WORKERS];
-	bool hung = false, reported[HM_MAX_WORKERS] = { false };
+	bool hung = false, twins = true, reported[HM_THREADS] = { false };
+	bool late[HM_MAX_WORKERS] = { false };
 	unsigned int alive;
 	int opt;
 
@@ -1202,6 +1351,7 @@ int main(int argc, char **argv)
 		case 'v': co.vms = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'p': co.procs = (unsigned int)strtoul(optarg, NULL, 0); break;
 		case 'L': co.log_dir = optarg; break;
+		case 'T': twins = false; break;
 		default: usage();
 		}
 	}
@@ -1226,9 +1376,11 @@ int main(int argc, char **argv)
 	for (unsigned int w = 0; w < nworkers; w++) {
 		/* the last nunpriv workers run as uid 65534 */
 		atomic_store(&sh->heartbeat[w], hm_now_ms());
+		atomic_store(&sh->heartbeat[w + HM_TWIN],
+			     twins ? hm_now_ms() : UINT64_MAX);
 		pids[w] = fork();
 		if (pids[w] == 0)
-			worker((int)w, w >= nworkers - nunpriv);
+			worker((int)w, w >= nworkers - nunpriv, twins);
 		if (pids[w] < 0) {
 			perror("hammer: fork");
 			return 2;
@@ -1246,7 +1398,7 @@ int main(int argc, char **argv)
 		alive = 0;
 		for (unsigned int w = 0; w < nworkers; w++) {
 			int status;
-			uint64_t hb = atomic_load(&sh->heartbeat[w]);
+			uint64_t hb;
 
 			if (!pids[w])
 				continue;
@@ -1260,14 +1412,22 @@ int main(int argc, char **argv)
 				continue;
 			}
 			alive++;
-			if (hb != UINT64_MAX && now > hb + HANG_MS && !reported[w]) {
-				reported[w] = true;
+			for (unsigned int t = w; t < HM_THREADS; t += HM_TWIN) {
+				hb = atomic_load(&sh->heartbeat[t]);
+				if (hb == UINT64_MAX || now <= hb + HANG_MS || reported[t])
+					continue;
+				reported[t] = true;
 				hung = true;
-				say("FAIL: worker %u: no progress for %llu s, in: %s\n", w,
-				    (unsigned long long)(now - hb) / 1000, sh->last_call[w]);
-				stack_of(pids[w]);
+				say("FAIL: worker %u%s: no progress for %llu s, in: %s\n", w,
+				    t == w ? "" : "'s twin",
+				    (unsigned long long)(now - hb) / 1000, sh->last_call[t]);
+				stacks_of(pids[w]);
+				/* the rest of the run goes on without it */
+				say("hammer: killing worker %u (SIGKILL)\n", w);
+				kill(pids[w], SIGKILL);
 			}
-			if (now > deadline + 90000) {
+			if (now > deadline + 90000 && !late[w]) {
+				late[w] = true;
 				say("hammer: killing worker %u, still running 90 s after the end\n", w);
 				kill(pids[w], SIGKILL);
 			}
@@ -1281,5 +1441,5 @@ int main(int argc, char **argv)
 		usleep(10000);
 	}
 	hm_churn_stop();
-	return summary(nworkers, nunpriv, hung);
+	return summary(nunpriv, hung);
 }

@@ -14,6 +14,8 @@
 #include <sys/types.h>
 
 #define HM_MAX_WORKERS	8
+#define HM_TWIN		HM_MAX_WORKERS	/* worker w's twin thread: w + HM_TWIN */
+#define HM_THREADS	(2 * HM_MAX_WORKERS)
 #define HM_LIVE		32	/* live targets the churn announces */
 #define HM_DEAD		64	/* pids of targets that exited, newest last */
 
@@ -54,6 +56,7 @@ enum hm_fail {
 	HF_OVERREAD,		/* more bytes than asked, or written past count */
 	HF_DECODE,		/* the record stream does not decode */
 	HF_POSITION,		/* records outside [position, new position] */
+	HF_WINDOW,		/* pages reported outside the read's window */
 	HF_FOREIGN_PID,		/* unprivileged SET_PID of another's accepted */
 	HF_UNPRIV_DATA,		/* unprivileged data for someone else's process */
 	HF_NO_TARGET_DATA,	/* data with no target ever set */
@@ -80,7 +83,8 @@ struct hm_stats {
 	uint64_t data_bytes;
 	uint64_t pages_decoded;
 	uint64_t foreign_accepted;	/* unprivileged SET_PID of another's */
-	uint64_t unpriv_own_data;	/* unprivileged data, own user's */
+	uint64_t unpriv_own_data;	/* unprivileged data, own process */
+	uint64_t unpriv_same_user_data;	/* of another process of its user */
 	uint64_t unpriv_uncertain_data;	/* target changed while checked */
 	uint64_t truncated_pid_ok;	/* SET_PID of a 64-bit value accepted */
 	uint64_t fails_printed;
@@ -98,9 +102,9 @@ struct hm_shared {
 	_Atomic unsigned int dead_next;
 	_Atomic int worker_pid[HM_MAX_WORKERS];
 	_Atomic int parent_pid;
-	_Atomic uint64_t heartbeat[HM_MAX_WORKERS];
-	char last_call[HM_MAX_WORKERS][200];	/* racy: diagnostics only */
-	struct hm_stats stats[HM_MAX_WORKERS];
+	_Atomic uint64_t heartbeat[HM_THREADS];
+	char last_call[HM_THREADS][200];	/* racy: diagnostics only */
+	struct hm_stats stats[HM_THREADS];
 	struct hm_churn_stats churn;
 };
 
