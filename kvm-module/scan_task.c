@@ -55,6 +55,19 @@ int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		struct vm_area_struct *vma;
 		u64 start, end, n, reached, t0, hold;
 
+		/*
+		 * The buffer the chunk's records go to is faulted in before
+		 * the mmap lock is taken: faulting takes the caller's mmap
+		 * lock, which is this one when a process scans itself, and a
+		 * second read hold behind a waiting writer (another thread's
+		 * mprotect) would deadlock.
+		 */
+		n = ip_sink_chunk_pages(s, addr, U64_MAX);
+		if (!n)
+			break;
+		ret = ip_sink_reserve(s, n);
+		if (ret)
+			break;
 		if (mmap_read_lock_killable(mm)) {
 			ret = -EINTR;
 			break;
@@ -70,16 +83,8 @@ int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		}
 		/* A jump within the window is a SET_HVA in the stream. */
 		start = max_t(u64, addr, vma->vm_start);
-		n = ip_sink_chunk_pages(s, start, U64_MAX);
-		if (!n) {
-			mmap_read_unlock(mm);
-			break;
-		}
-		ret = ip_sink_reserve(s, n);
-		if (ret) {
-			mmap_read_unlock(mm);
-			break;
-		}
+		/* No more than reserved: the window from @start is shorter. */
+		n = ip_sink_chunk_pages(s, start, n);
 		end = ip_chunk_end(start, n, vma->vm_end);
 		f->bufs.out.nr = 0;
 		/*

@@ -226,6 +226,13 @@ int ip_vm_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 			ret = -EINTR;
 			break;
 		}
+		/* The chunk's buffer is faulted in before any lock is taken. */
+		n = ip_sink_chunk_pages(s, hva, U64_MAX);
+		if (!n)
+			break;
+		ret = ip_sink_reserve(s, n);
+		if (ret)
+			break;
 		idx = srcu_read_lock(&kvm->srcu);
 		slots = kvm_memslots(kvm);
 		f->info.nr_memslots = 0;
@@ -242,16 +249,9 @@ int ip_vm_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		slot_end = slot_hva + (slot->npages << PAGE_SHIFT);
 		/* A jump within the window is a SET_HVA in the stream. */
 		hva = max(hva, slot_hva);
-		n = ip_sink_chunk_pages(s, hva, (slot_end - hva) >> PAGE_SHIFT);
-		if (!n) {
-			srcu_read_unlock(&kvm->srcu, idx);
-			break;
-		}
-		ret = ip_sink_reserve(s, n);
-		if (ret) {
-			srcu_read_unlock(&kvm->srcu, idx);
-			break;
-		}
+		/* No more than reserved: the window from @hva is shorter. */
+		n = ip_sink_chunk_pages(s, hva, min_t(u64, n,
+				(slot_end - hva) >> PAGE_SHIFT));
 		hva_minus_gpa = slot_hva - ((u64)slot->base_gfn << PAGE_SHIFT);
 		gpa = hva - hva_minus_gpa;
 		gpa_end = ip_chunk_end(gpa, n, slot_end - hva_minus_gpa);
