@@ -47,6 +47,21 @@ wait_stopped() {
 	return 1
 }
 
+# guest_next_step NAME PID: lets test guest NAME (tg-launch, stopped at a
+# step) run to its next step; ends the scenario if it does not get there.
+guest_next_step() {
+	kill -CONT "$2"
+	wait_stopped "$2" || { fail "$1: guest reached the next step"; exit 1; }
+}
+# guest_finish NAME PID: lets it run to its end, and checks that its
+# integrity check passed (its serial output is $LAB_OUT/NAME.serial).
+guest_finish() {
+	kill -CONT "$2"
+	wait "$2"
+	check "$1: guest finished with its integrity check passed" \
+		grep -q "TG done errors=0" "$LAB_OUT/$1.serial"
+}
+
 # scan_loop N TARGET: full scans of TARGET (a pid) through idle-pages until
 # one fails; prints "reader N: K full scans, then: <last error>". Each
 # finished scan is counted in $LAB_OUT/reader<N>.count (see scans_done).

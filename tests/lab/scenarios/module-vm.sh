@@ -18,16 +18,6 @@ run_guest() {
 	pid=$!
 	wait_stopped "$pid" || { fail "$1: guest reached step 1"; exit 1; }
 }
-next_step() {
-	kill -CONT "$pid"
-	wait_stopped "$pid" || { fail "$1: guest reached the next step"; exit 1; }
-}
-finish() {
-	kill -CONT "$pid"
-	wait "$pid"
-	check "$1: guest finished with its integrity check passed" \
-		grep -q "TG done errors=0" "$LAB_OUT/$1.serial"
-}
 
 touch="0-99,300-310,1000,4096-4200,9000"
 touch2="0-9,300,4096-4100"
@@ -36,22 +26,22 @@ run_guest vm4k 4k "$touch" "$touch2"
 scan-check "$rep"
 echo "-- again, the vCPU did not run"
 scan-check --expect none "$rep"
-next_step vm4k
+guest_next_step vm4k "$pid"
 scan-check --mode dirty "$rep"
-next_step vm4k
+guest_next_step vm4k "$pid"
 scan-check --mode skim "$rep"
-next_step vm4k
+guest_next_step vm4k "$pid"
 scan-check --mode huge "$rep"
-finish vm4k
+guest_finish vm4k "$pid"
 
 echo "== THP-backed guest memory (2 MiB leaves)"
 run_guest vmthp thp "$touch" "$touch2"
 scan-check "$rep"
 scan-check --expect none "$rep"
-next_step vmthp
+guest_next_step vmthp "$pid"
 scan-check --mode dirty "$rep"
-next_step vmthp
+guest_next_step vmthp "$pid"
 scan-check --mode skim "$rep"
-next_step vmthp
+guest_next_step vmthp "$pid"
 scan-check --mode huge "$rep"
-finish vmthp
+guest_finish vmthp "$pid"

@@ -23,16 +23,6 @@ start_guest() {
 	pid=$!
 	wait_stopped "$pid" 120 || { fail "$1: guest reached step 1"; exit 1; }
 }
-next_step() {
-	kill -CONT "$pid"
-	wait_stopped "$pid" || { fail "$1: guest reached the next step"; exit 1; }
-}
-finish() {
-	kill -CONT "$pid"
-	wait "$pid"
-	check "$1: guest finished with its integrity check passed" \
-		grep -q "TG done errors=0" "$LAB_OUT/$1.serial"
-}
 
 # Guest memory starts at GPA 0, the set at 16 MiB: relative pages
 # 1000-3047 lie below GPA 128 MiB (page 32768 - 4096), 30000-32047 above.
@@ -41,11 +31,11 @@ start_guest window 256M 2 "1000-3047,30000-32047"
 cat "/proc/$pid/maps" >"$LAB_OUT/window.maps"
 echo "-- step 1: VMA by VMA, 4096-byte reads"
 vma-reader "$rep"
-next_step window
+guest_next_step window "$pid"
 echo "-- step 2: one read whose window ends below guest memory, then a full scan"
 window-read "$rep"
 scan-check "$rep"
-finish window
+guest_finish window "$pid"
 
 # touch-proc's step-1 report lists 57344 pages in 8192 ranges, more than
 # report.c reads in a line: step 1 is cleared by a plain full scan, and
@@ -82,7 +72,7 @@ echo "== TLB flush per round: 128 MiB guest, 128 hot pages, 1024-byte reads"
 start_guest flush 128M 4 "0-63,1024-1087"
 echo "-- huge-only mode (only 2 MiB entries' bits cleared), steps 1 and 2"
 flush-check --mode huge "$rep"
-next_step flush
+guest_next_step flush "$pid"
 echo "-- normal mode, steps 3 and 4, round 2 ended by SET_PID"
 flush-check --mode normal --end set-pid "$rep"
-finish flush
+guest_finish flush "$pid"
