@@ -223,7 +223,11 @@ static long ip_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	mutex_lock(&f->lock);
 	switch (cmd) {
 	case IDLE_PAGE_SET_PID:
-		ret = ip_set_pid(file, f, (pid_t)arg);
+		/* A value that is no pid_t names no process (not its low bits). */
+		if ((long)arg != (pid_t)arg)
+			ret = -ESRCH;
+		else
+			ret = ip_set_pid(file, f, (pid_t)arg);
 		break;
 	case IDLE_PAGE_SET_FORMAT:
 		if (arg != IDLE_PAGES_FORMAT_COMPAT &&

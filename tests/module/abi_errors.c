@@ -204,6 +204,9 @@ int main(void)
 		   ESRCH, "SET_PID of a pid that does not exist");
 	EXPECT_ERR(read(fd, buf, sizeof(buf)), ESRCH,
 		   "read before any SET_PID");
+	EXPECT_ERR(ioctl(fd, IDLE_PAGE_SET_PID,
+			 1ul << 32 | (unsigned long)getpid()), ESRCH,
+		   "SET_PID of a value wider than a pid (its low bits a pid)");
 	EXPECT_ERR(ioctl(fd, _IO(0x1, 0x7f), 0), ENOTTY, "unknown ioctl");
 	EXPECT_ERR(ioctl(fd, IDLE_PAGE_SET_FORMAT, 7ul), EINVAL,
 		   "SET_FORMAT with an unknown format");
