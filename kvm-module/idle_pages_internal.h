@@ -105,7 +105,25 @@ static inline u64 ip_chunk_end(u64 start, u64 pages, u64 limit)
 	return aligned > start ? aligned : end;
 }
 
-int ip_sink_reserve(struct ip_sink *s, u64 pages);
+s64 ip_sink_reserve(struct ip_sink *s, u64 hva);
+/* One chunk's statistics added to those of the read. */
+static inline void ip_stats_add(struct ptw_stats *read,
+				const struct ptw_stats *chunk)
+{
+	read->pages_scanned += chunk->pages_scanned;
+	read->pages_accessed += chunk->pages_accessed;
+	read->page_sizes_seen |= chunk->page_sizes_seen;
+}
+
+/* A read's statistics into the file's: totals, and this read's sizes. */
+static inline void ip_info_add(struct idle_pages_info *info,
+			       const struct ptw_stats *read)
+{
+	info->pages_scanned += read->pages_scanned;
+	info->pages_accessed += read->pages_accessed;
+	info->page_sizes_seen = read->page_sizes_seen;
+}
+
 int ip_sink_emit(struct ip_sink *s, const struct ptw_runs *runs,
 		 u64 hva_minus_addr);
 
@@ -121,7 +139,7 @@ int ip_sink_emit(struct ip_sink *s, const struct ptw_runs *runs,
 /* VM backend (scan_vm.c) */
 int ip_vm_attach(struct ip_file *f, struct task_struct *task);
 int ip_vm_scan(struct ip_file *f, struct ip_sink *s, u64 *pos);
-void ip_vm_end_round(struct ip_file *f);
+void ip_vm_flush_tlbs(struct ip_file *f);
 void ip_vm_release(struct ip_file *f);
 
 /* Native backend (scan_task.c) */

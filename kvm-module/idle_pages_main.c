@@ -108,8 +108,8 @@ static int ip_open(struct inode *inode, struct file *file)
 /* Ends the round: one TLB flush if it cleared accessed bits. */
 static void ip_end_round(struct ip_file *f)
 {
-	if (f->kvm)
-		ip_vm_end_round(f);
+	if (f->cleared && f->kvm)
+		ip_vm_flush_tlbs(f);
 	f->cleared = false;
 	f->round_pos = 0;
 }
@@ -312,19 +312,25 @@ void ptw_env_dirty(void *ctx, u64 pfn, int level)
 }
 
 /*
- * Before a chunk of @pages pages is walked (and its accessed bits
+ * Before the next chunk at @hva is walked (and its accessed bits
  * cleared), the user buffer its records will go to must be writable:
- * otherwise a bad buffer would lose what the walk found. Faults it in
- * without writing (a concurrent munmap can still make the copy fail).
+ * otherwise a bad buffer would lose what the walk found. Returns the
+ * pages that chunk may walk (0: the read is full) once their buffer is
+ * faulted in, without writing (a concurrent munmap can still make the
+ * copy fail), or -EFAULT. Called before the backend takes its locks:
+ * faulting takes the caller's mmap lock, which is the target's own when
+ * a process scans itself, and a second read hold behind a waiting writer
+ * (another thread's mprotect, khugepaged) would deadlock.
  */
-int ip_sink_reserve(struct ip_sink *s, u64 pages)
+s64 ip_sink_reserve(struct ip_sink *s, u64 hva)
 {
+	u64 pages = ip_sink_chunk_pages(s, hva, U64_MAX);
 	size_t need = min_t(u64, IP_CHUNK_BYTES(pages),
 			    s->count - s->copied);
 
-	if (fault_in_safe_writeable(s->ubuf + s->copied, need))
+	if (pages && fault_in_safe_writeable(s->ubuf + s->copied, need))
 		return -EFAULT;
-	return 0;
+	return pages;
 }
 
 /* Encodes one chunk's runs and copies the finished bytes out. */

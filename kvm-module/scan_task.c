@@ -54,20 +54,14 @@ int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 	while (addr < s->window_end) {
 		struct vm_area_struct *vma;
 		u64 start, end, n, reached, t0, hold;
+		s64 reserved;
 
-		/*
-		 * The buffer the chunk's records go to is faulted in before
-		 * the mmap lock is taken: faulting takes the caller's mmap
-		 * lock, which is this one when a process scans itself, and a
-		 * second read hold behind a waiting writer (another thread's
-		 * mprotect) would deadlock.
-		 */
-		n = ip_sink_chunk_pages(s, addr, U64_MAX);
-		if (!n)
+		/* Before the mmap lock: see ip_sink_reserve(). */
+		reserved = ip_sink_reserve(s, addr);
+		if (reserved <= 0) {
+			ret = reserved;
 			break;
-		ret = ip_sink_reserve(s, n);
-		if (ret)
-			break;
+		}
 		if (mmap_read_lock_killable(mm)) {
 			ret = -EINTR;
 			break;
@@ -84,7 +78,7 @@ int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		/* A jump within the window is a SET_HVA in the stream. */
 		start = max_t(u64, addr, vma->vm_start);
 		/* No more than reserved: the window from @start is shorter. */
-		n = ip_sink_chunk_pages(s, start, n);
+		n = ip_sink_chunk_pages(s, start, reserved);
 		end = ip_chunk_end(start, n, vma->vm_end);
 		f->bufs.out.nr = 0;
 		/*
@@ -104,9 +98,7 @@ int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		rcu_read_unlock();
 		mmap_read_unlock(mm);
 
-		st.pages_scanned += chunk.pages_scanned;
-		st.pages_accessed += chunk.pages_accessed;
-		st.page_sizes_seen |= chunk.page_sizes_seen;
+		ip_stats_add(&st, &chunk);
 		f->info.max_lock_hold_ns = max(f->info.max_lock_hold_ns, hold);
 		ret = ip_sink_emit(s, &f->bufs.out, 0);
 		if (ret)
@@ -115,9 +107,7 @@ int ip_task_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		cond_resched();
 	}
 	mmput(mm);
-	f->info.pages_scanned += st.pages_scanned;
-	f->info.pages_accessed += st.pages_accessed;
-	f->info.page_sizes_seen = st.page_sizes_seen;
+	ip_info_add(&f->info, &st);
 	*pos = addr;
 	return ret;
 }

@@ -79,17 +79,14 @@ int ip_vm_attach(struct ip_file *f, struct task_struct *task)
 	return 0;
 }
 
-/* One TLB flush a round, so the next round sees fresh bits. */
-void ip_vm_end_round(struct ip_file *f)
+/* The flush that ends a round, so the next round sees fresh bits. */
+void ip_vm_flush_tlbs(struct ip_file *f)
 {
-	if (f->cleared)
-		kvm_flush_remote_tlbs(f->kvm);
-	f->cleared = false;
+	kvm_flush_remote_tlbs(f->kvm);
 }
 
 void ip_vm_release(struct ip_file *f)
 {
-	ip_vm_end_round(f);
 	kvm_put_kvm(f->kvm);
 }
 
@@ -200,9 +197,7 @@ static s64 ip_walk_chunk(struct ip_file *f, u64 gpa, u64 gpa_end,
 	f->info.ad_disabled = ad_off;
 	if (chunk.bits_cleared)
 		f->cleared = true;
-	st->pages_scanned += chunk.pages_scanned;
-	st->pages_accessed += chunk.pages_accessed;
-	st->page_sizes_seen |= chunk.page_sizes_seen;
+	ip_stats_add(st, &chunk);
 	return reached;
 }
 
@@ -220,19 +215,18 @@ int ip_vm_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		return -ESRCH;
 	while (hva < s->window_end) {
 		u64 slot_hva, slot_end, gpa, gpa_end, n, hva_minus_gpa;
-		s64 reached;
+		s64 reserved, reached;
 
 		if (fatal_signal_pending(current)) {
 			ret = -EINTR;
 			break;
 		}
-		/* The chunk's buffer is faulted in before any lock is taken. */
-		n = ip_sink_chunk_pages(s, hva, U64_MAX);
-		if (!n)
+		/* Before any lock: see ip_sink_reserve(). */
+		reserved = ip_sink_reserve(s, hva);
+		if (reserved <= 0) {
+			ret = reserved;
 			break;
-		ret = ip_sink_reserve(s, n);
-		if (ret)
-			break;
+		}
 		idx = srcu_read_lock(&kvm->srcu);
 		slots = kvm_memslots(kvm);
 		f->info.nr_memslots = 0;
@@ -250,7 +244,7 @@ int ip_vm_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		/* A jump within the window is a SET_HVA in the stream. */
 		hva = max(hva, slot_hva);
 		/* No more than reserved: the window from @hva is shorter. */
-		n = ip_sink_chunk_pages(s, hva, min_t(u64, n,
+		n = ip_sink_chunk_pages(s, hva, min_t(u64, reserved,
 				(slot_end - hva) >> PAGE_SHIFT));
 		hva_minus_gpa = slot_hva - ((u64)slot->base_gfn << PAGE_SHIFT);
 		gpa = hva - hva_minus_gpa;
@@ -270,9 +264,7 @@ int ip_vm_scan(struct ip_file *f, struct ip_sink *s, u64 *pos)
 		cond_resched();
 	}
 	mmput(kvm->mm);
-	f->info.pages_scanned += st.pages_scanned;
-	f->info.pages_accessed += st.pages_accessed;
-	f->info.page_sizes_seen = st.page_sizes_seen;
+	ip_info_add(&f->info, &st);
 	*pos = hva;
 	return ret;
 }
