@@ -109,6 +109,7 @@ struct idle_pages_info {
 	uint64_t pages_scanned;		/* this open file, all rounds */
 	uint64_t pages_accessed;
 	uint64_t max_lock_hold_ns;	/* longest mmu_lock/mmap_lock hold */
+	uint64_t tlb_flushes;		/* rounds ended with a VM TLB flush */
 };
 
 #endif /* IDLE_PAGES_H */

@@ -108,8 +108,10 @@ static int ip_open(struct inode *inode, struct file *file)
 /* Ends the round: one TLB flush if it cleared accessed bits. */
 static void ip_end_round(struct ip_file *f)
 {
-	if (f->cleared && f->kvm)
+	if (f->cleared && f->kvm) {
 		ip_vm_flush_tlbs(f);
+		f->info.tlb_flushes++;
+	}
 	f->cleared = false;
 	f->round_pos = 0;
 }
@@ -220,6 +222,15 @@ static long ip_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	u32 size;
 	long ret = 0;
 
+	/*
+	 * GET_INFO's number holds the size of the caller's struct, which
+	 * grows at its end: a caller built with an older, shorter one gets
+	 * its prefix (the size field says how much).
+	 */
+	if (_IOC_TYPE(cmd) == _IOC_TYPE(IDLE_PAGE_GET_INFO) &&
+	    _IOC_NR(cmd) == _IOC_NR(IDLE_PAGE_GET_INFO) &&
+	    _IOC_DIR(cmd) == _IOC_DIR(IDLE_PAGE_GET_INFO))
+		cmd = IDLE_PAGE_GET_INFO;
 	mutex_lock(&f->lock);
 	switch (cmd) {
 	case IDLE_PAGE_SET_PID:
@@ -247,7 +258,7 @@ static long ip_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			ret = -EFAULT;
 			break;
 		}
-		/* Old, shorter structs get a prefix; newer ones ours. */
+		/* Shorter structs get a prefix; longer ones ours. */
 		if (size < offsetofend(struct idle_pages_info, version)) {
 			ret = -EINVAL;
 			break;
@@ -300,15 +311,21 @@ void ptw_env_accessed(void *ctx, u64 pfn, int level)
 
 /*
  * Called by the core before it marks a writable EPT entry (A/D bits off)
- * for access tracking, which drops its W bit: KVM's own aging records the
- * page dirty first (age_gfn_range in tdp_mmu.c), so a write is not lost.
+ * for access tracking, which drops its W bit. Up to 6.12, KVM's own aging
+ * records the page dirty first (age_gfn_range in tdp_mmu.c calls
+ * kvm_set_pfn_dirty), so a write is not lost. From 6.13 on KVM marks a
+ * page dirty when it maps it writable, its aging no longer does, and
+ * kvm_set_pfn_dirty is gone (Kbuild tells which): nothing to do, as for
+ * KVM.
  */
 void ptw_env_dirty(void *ctx, u64 pfn, int level)
 {
+#ifdef IP_HAVE_KVM_SET_PFN_DIRTY
 	struct ip_file *f = ctx;
 
 	if (f->kvm)
 		kvm_set_pfn_dirty(pfn);
+#endif
 }
 
 /*

@@ -23,17 +23,41 @@
 
 #include <linux/kvm_host.h>
 #include <linux/fdtable.h>
+#include <linux/module.h>
+#include <linux/smp.h>
+#include <uapi/linux/magic.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/rcupdate.h>
 #include <asm/processor.h>
 #include "idle_pages_internal.h"
 
+/*
+ * A VM's file, as KVM makes it: anon_inode_getfile("kvm-vm",
+ * &kvm_vm_fops, kvm, ...), and kvm_init() sets kvm_vm_fops.owner to the
+ * vendor module that called it. file_is_kvm() answers the same, but 7.x
+ * exports it to kvm-amd and kvm-intel only, so the file is recognised by
+ * what every module may look at: an anonymous inode, named "kvm-vm", with
+ * operations owned by kvm_amd or kvm_intel. Only those modules' code can
+ * make such a file, and its private_data is then the struct kvm.
+ */
+static bool ip_file_is_vm(struct file *file)
+{
+	struct module *owner = file->f_op ? file->f_op->owner : NULL;
+
+	if (!owner || file_inode(file)->i_sb->s_magic != ANON_INODE_FS_MAGIC)
+		return false;
+	if (strcmp(file->f_path.dentry->d_name.name, "kvm-vm"))
+		return false;
+	return !strcmp(module_name(owner), "kvm_amd") ||
+	       !strcmp(module_name(owner), "kvm_intel");
+}
+
 static int ip_match_kvm(const void *p, struct file *file, unsigned int fd)
 {
 	struct kvm **kvm = (struct kvm **)p;
 
-	if (!file_is_kvm(file))
+	if (!ip_file_is_vm(file))
 		return 0;
 	/* The open VM file holds a reference, so ours can't race teardown. */
 	*kvm = file->private_data;
@@ -65,24 +89,54 @@ int ip_vm_attach(struct ip_file *f, struct task_struct *task)
 	task_unlock(task);
 	if (!kvm)
 		return 1;
-	/*
-	 * Only the TDP MMU's roots map guest-physical addresses with the
-	 * rules the core knows; the legacy shadow MMU is not supported.
-	 */
-	if (!kvm->arch.tdp_mmu_enabled) {
-		kvm_put_kvm(kvm);
-		return -EOPNOTSUPP;
-	}
 	f->kvm = kvm;
 	f->info.backend = ip_vm_backend() == PTW_NPT ?
 		IDLE_PAGES_BACKEND_NPT : IDLE_PAGES_BACKEND_EPT;
 	return 0;
 }
 
-/* The flush that ends a round, so the next round sees fresh bits. */
+static void ip_ack_kick(void *unused)
+{
+}
+
+/*
+ * The flush that ends a round, so the next round sees fresh bits: what
+ * kvm_flush_remote_tlbs() does on a host without Hyper-V's flush
+ * hypercall, made of the parts kvm_host.h gives every module, because 7.x
+ * exports that function (and kvm_make_all_cpus_request, kvm_vcpu_kick) to
+ * kvm-amd and kvm-intel only. Every vCPU gets KVM_REQ_TLB_FLUSH, which
+ * it serves before it enters the guest again; as for any request with
+ * KVM_REQUEST_WAIT, a vCPU that is in guest mode or reading SPTEs
+ * locklessly is sent an IPI and waited for. The request's bit is set
+ * (with its barrier) before the vCPU's mode is read, pairing with the
+ * barrier after vcpu_enter_guest() sets IN_GUEST_MODE.
+ */
 void ip_vm_flush_tlbs(struct ip_file *f)
 {
-	kvm_flush_remote_tlbs(f->kvm);
+	struct kvm_vcpu *vcpu;
+	cpumask_var_t cpus;
+	unsigned long i;
+	bool all;
+	int me;
+
+	/* Without memory for the mask, kick every other CPU: the same wait. */
+	all = !zalloc_cpumask_var(&cpus, GFP_KERNEL);
+	me = get_cpu();
+	kvm_for_each_vcpu(i, vcpu, f->kvm) {
+		int cpu;
+
+		kvm_make_request(KVM_REQ_TLB_FLUSH, vcpu);
+		if (kvm_vcpu_exiting_guest_mode(vcpu) == OUTSIDE_GUEST_MODE)
+			continue;
+		cpu = READ_ONCE(vcpu->cpu);
+		if (!all && cpu != -1 && cpu != me)
+			__cpumask_set_cpu(cpu, cpus);
+	}
+	smp_call_function_many(all ? cpu_online_mask : cpus, ip_ack_kick,
+			       NULL, true);
+	put_cpu();
+	if (!all)
+		free_cpumask_var(cpus);
 }
 
 void ip_vm_release(struct ip_file *f)
@@ -107,7 +161,10 @@ static int ip_add_root(struct ptw_roots *r, hpa_t hpa, int level)
  * and so its MAXPHYADDR, can't change after KVM_RUN), and its cached
  * roots were made for the same role. Called under mmu_lock (read) and
  * RCU: the roots can't be freed until we leave. -EINVAL if one root is
- * claimed with two levels.
+ * claimed with two levels; -EOPNOTSUPP if a vCPU has a root but the TDP
+ * MMU has none: the legacy shadow MMU (kvm.tdp_mmu=N) made it, whose
+ * rules the core does not know. (6.1's kvm->arch.tdp_mmu_enabled is gone
+ * in 6.3; the list of TDP MMU roots is on every kernel.)
  */
 static int ip_collect_roots(struct kvm *kvm, struct ptw_roots *r,
 			    int *levels, bool *ad_disabled)
@@ -124,6 +181,8 @@ static int ip_collect_roots(struct kvm *kvm, struct ptw_roots *r,
 		int level = mmu->root_role.level;
 		hpa_t hpa = READ_ONCE(mmu->root.hpa);
 
+		if (VALID_PAGE(hpa) && list_empty(&kvm->arch.tdp_mmu_roots))
+			return -EOPNOTSUPP;
 		if (VALID_PAGE(hpa)) {
 			*levels = max(*levels, level);
 			*ad_disabled = mmu->root_role.ad_disabled;
@@ -181,6 +240,11 @@ static s64 ip_walk_chunk(struct ip_file *f, u64 gpa, u64 gpa_end,
 	rcu_read_unlock();
 	read_unlock(&f->kvm->mmu_lock);
 
+	if (err == -EOPNOTSUPP) {
+		pr_warn_ratelimited("VM of pid %d: KVM runs the legacy shadow MMU (kvm.tdp_mmu=N), which this module cannot walk; not scanned\n",
+				    f->pid);
+		return err;
+	}
 	if (err) {
 		pr_warn_ratelimited("VM of pid %d: a root has two levels; not scanned\n",
 				    f->pid);

@@ -23,7 +23,6 @@
 
 /* KVM's SPTE bits (arch/x86/kvm/mmu/spte.h) */
 #define PTW_SPTE_MMU_PRESENT	(1ULL << 11)	/* SPTE_MMU_PRESENT_MASK */
-#define PTW_REMOVED_SPTE	0x5a0ULL	/* REMOVED_SPTE, bit 11 clear */
 #define PTW_SPTE_AD_MASK	(3ULL << 52)	/* SPTE_TDP_AD_MASK */
 #define PTW_SPTE_AD_DISABLED	(1ULL << 52)	/* SPTE_TDP_AD_DISABLED_MASK */
 
@@ -55,9 +54,11 @@ static __always_inline bool ptw_ept_ad_disabled(u64 e)
 
 /*
  * Present, i.e. maps something the walk must look at:
- * - NPT/EPT: is_shadow_present_pte() in spte.h tests bit 11 only. A frozen
- *   REMOVED_SPTE (0x5a0, tdp_mmu.c) has bit 11 clear, so it is not present
- *   and is never modified; so are MMIO SPTEs. An access-tracked EPT SPTE
+ * - NPT/EPT: is_shadow_present_pte() in spte.h tests bit 11 only, on 6.1
+ *   to 7.x. A frozen SPTE (REMOVED_SPTE 0x5a0 up to 6.10, FROZEN_SPTE
+ *   0x1a0 with SHADOW_NONPRESENT_VALUE's bit 63 later) has bit 11 clear, so
+ *   it is not present and is never modified; so are MMIO SPTEs and 7.x's
+ *   non-present bit-63 SPTEs. An access-tracked EPT SPTE
  *   (RWX clear) keeps bit 11: present to KVM, idle.
  * - NATIVE: pte_present() in arch/x86/include/asm/pgtable.h is
  *   _PAGE_PRESENT | _PAGE_PROTNONE. A PROT_NONE or NUMA-hinting PTE has
@@ -221,7 +222,7 @@ static __always_inline u64 ptw_ept_mark_access_track(u64 e)
  *
  * Always a cmpxchg from the value read, as tdp_mmu_set_spte_atomic() in
  * tdp_mmu.c does under the read side of mmu_lock: it can never modify a
- * SPTE that another thread has frozen to REMOVED_SPTE or replaced, and
+ * SPTE that another thread has frozen (REMOVED_SPTE, FROZEN_SPTE) or replaced, and
  * for native tables (walked without the PTE lock) the frame passed to the
  * hook is that of the entry actually aged, not of a replaced one. If it
  * loses a race (the CPU setting D, a fault, a zap) the new value is

@@ -215,6 +215,22 @@ int main(void)
 	close(fd);
 
 	fd = open_target(getpid());
+	{
+		/* version 1's struct, before tlb_flushes: its own number */
+		struct info_v1 {
+			uint32_t size, version, w[9];
+			int32_t pid;
+			uint64_t q[3];
+		} old = { .size = sizeof(old) };
+		int r = ioctl(fd, _IOWR(0x1, 0x2, struct info_v1), &old);
+
+		verdict(r == 0 && old.version == IDLE_PAGES_INFO_VERSION &&
+			old.pid == getpid() && old.size == sizeof(info),
+			"GET_INFO from a caller built with the shorter version 1 "
+			"struct (%zu bytes): %s, version %u, pid %d, size %u",
+			sizeof(old), r ? strerror(errno) : "ok", old.version,
+			old.pid, old.size);
+	}
 	lseek(fd, (off_t)hva + 123, SEEK_SET);
 	EXPECT_ERR(read(fd, buf, sizeof(buf)), EINVAL,
 		   "read at an unaligned position");

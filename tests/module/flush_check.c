@@ -1,30 +1,36 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * flush-check - the module's one TLB flush per scan round, as KVM counts
- * it. A round ends at close, at a read that starts below where the
- * previous read ended (a seek back), or at SET_PID; each round that
- * cleared an accessed bit (a leaf's, or in huge-only mode only a 2 MiB
- * entry's) must end with exactly one kvm_flush_remote_tlbs(): not none,
- * or the next round may miss accesses behind stale TLB entries, and
- * not one per read.
+ * flush-check - the module's one TLB flush per scan round. A round ends
+ * at close, at a read that starts below where the previous read ended (a
+ * seek back), or at SET_PID; each round that cleared an accessed bit (a
+ * leaf's, or in huge-only mode only a 2 MiB entry's) must end with
+ * exactly one flush: not none, or the next round may miss accesses
+ * behind stale TLB entries, and not one per read.
  *
- * KVM counts every call in the VM's debugfs statistic
- * remote_tlb_flush_requests; remote_tlb_flush counts only the calls that
- * had to interrupt a vCPU running in guest mode, and the guest is stopped
- * during a round, so that one stays put (both are printed).
+ * Counted twice: by the module, GET_INFO's tlb_flushes (rounds that
+ * ended with a flush), and by KVM, the VM's debugfs statistic tlb_flush
+ * (TLB flushes its vCPUs served). The guest is stopped during the
+ * rounds, so its vCPU serves the pending KVM_REQ_TLB_FLUSH when it
+ * next enters the guest: its tlb_flush rises once the guest goes on to
+ * its next step, and not at a step with no round before it. (The
+ * module's request is not kvm_flush_remote_tlbs, which 7.x closes to
+ * other modules: KVM's remote_tlb_flush_requests does not count it.)
  *
  * usage: flush-check [--mode huge|normal] [--count BYTES]
  *                    [--end close|set-pid] REPORT
  * REPORT is tg-launch's, pattern=touch with the same set at every step,
- * the guest stopped at a step. One open file, SET_PID once; round 1
- * reads the whole guest memory in reads of COUNT bytes; the guest is
- * continued to its next step; round 2 seeks back to the start of guest
- * memory and reads it again; then the file is closed (--end set-pid:
- * SET_PID again first, which ends round 2). Each round must report the
- * step's pages accessed. COUNT (default 1024) should exceed about 530:
- * the module walks at most one page per byte of room left in the read,
- * so smaller reads cut 2 MiB units and report them as 4 KiB records. Prints "PASS: ..." / "FAIL: ..." lines and
- * exits non-zero if one failed.
+ * the guest stopped at a step; it needs 3 steps (--end close) or 4.
+ * --end set-pid: one open file, SET_PID once; round 1 reads the whole
+ * guest memory in reads of COUNT bytes; the guest goes on to its next
+ * step; round 2 seeks back to the start of guest memory and reads it
+ * again, then SET_PID again ends it. --end close: round 1 is ended by
+ * close; round 2, on a new file, comes after the two steps below. Then
+ * the guest goes on a step (its vCPU serves the flush) and another (no
+ * flush). Each round must report the step's pages accessed. COUNT
+ * (default 1024) should exceed about 530: the module walks at most one
+ * page per byte of room left in the read, so smaller reads cut 2 MiB
+ * units and report them as 4 KiB records. Prints "PASS: ..." /
+ * "FAIL: ..." lines and exits non-zero if one failed.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,20 +51,16 @@
 
 #define PAGES_PER_2M 512u
 
-/* KVM's flush counters of one VM. */
-struct flushes {
-	uint64_t requests, done;
-};
-
 static char stat_dir[256];
 
-static uint64_t read_stat(const char *name)
+/* TLB flushes the VM's vCPUs served (debugfs, summed over vCPUs). */
+static uint64_t served(void)
 {
 	char path[320];
 	unsigned long long v = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", stat_dir, name);
+	snprintf(path, sizeof(path), "%s/tlb_flush", stat_dir);
 	f = fopen(path, "r");
 	if (!f || fscanf(f, "%llu", &v) != 1) {
 		fprintf(stderr, "flush-check: %s: %s\n", path, strerror(errno));
@@ -68,15 +70,16 @@ static uint64_t read_stat(const char *name)
 	return v;
 }
 
-static struct flushes flushes_now(void)
+/* Rounds of this open file that ended with a flush, as the module says. */
+static uint64_t flushes(int fd)
 {
-	return (struct flushes){ read_stat("remote_tlb_flush_requests"),
-				 read_stat("remote_tlb_flush") };
-}
+	struct idle_pages_info info = { .size = sizeof(info) };
 
-static uint64_t since(struct flushes a, struct flushes b)
-{
-	return b.requests - a.requests;
+	if (ioctl(fd, IDLE_PAGE_GET_INFO, &info)) {
+		fprintf(stderr, "flush-check: GET_INFO: %s\n", strerror(errno));
+		exit(2);
+	}
+	return info.tlb_flushes;
 }
 
 /* The VM's debugfs directory, /sys/kernel/debug/kvm/PID-FD. */
@@ -172,7 +175,7 @@ static int on_range(void *arg, const struct ip_range *r)
  * Returns the number of reads, or -1 after a FAIL line.
  */
 static int scan_round(int fd, struct round *rd, size_t count,
-		      struct flushes *after_first)
+		      uint64_t *after_first)
 {
 	uint64_t pos = rd->rep->hva_base, end = pos + rd->rep->mem_size;
 	uint8_t *buf = malloc(count);
@@ -193,7 +196,7 @@ static int scan_round(int fd, struct round *rd, size_t count,
 			return -1;
 		}
 		if (!reads++)
-			*after_first = flushes_now();
+			*after_first = flushes(fd);
 		ip_decoder_init(&d, pos, 0);
 		if (ip_decode(&d, buf, (size_t)n, on_range, rd) ||
 		    ip_decode_finish(&d, on_range, rd)) {
@@ -276,6 +279,20 @@ static void usage(void)
 	exit(2);
 }
 
+/* open, SET_PID; -1 after a FAIL line */
+static int open_target(const char *mode, pid_t pid)
+{
+	int fd = open(IDLE_PAGES_PATH,
+		      O_RDONLY | (strcmp(mode, "huge") ? 0 : O_NONBLOCK));
+
+	if (fd < 0 || ioctl(fd, IDLE_PAGE_SET_PID, (unsigned long)pid)) {
+		verdict(false, "open and SET_PID %d: %s", (int)pid,
+			strerror(errno));
+		return -1;
+	}
+	return fd;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -288,8 +305,9 @@ int main(int argc, char **argv)
 	size_t count = 1024;
 	struct tg_report rep;
 	struct round rd = { .rep = &rep };
-	struct flushes c0, c1a, c1, c2s, c2a, c2, c3, c4;
+	uint64_t r1_first, r1_end, r2_first, r2_end, at_set_pid, s0, s1, s2;
 	int opt, fd, reads1, reads2;
+	bool by_close;
 	long step;
 
 	while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -304,6 +322,7 @@ int main(int argc, char **argv)
 	    (strcmp(mode, "huge") && strcmp(mode, "normal")) ||
 	    (strcmp(end, "close") && strcmp(end, "set-pid")))
 		usage();
+	by_close = !strcmp(end, "close");
 	path = argv[optind];
 	if (tg_report_load(&rep, path) || find_stat_dir(rep.pid))
 		return 2;
@@ -312,68 +331,75 @@ int main(int argc, char **argv)
 	if (!rd.accessed)
 		return 2;
 
-	fd = open(IDLE_PAGES_PATH,
-		  O_RDONLY | (strcmp(mode, "huge") ? 0 : O_NONBLOCK));
-	if (fd < 0 || ioctl(fd, IDLE_PAGE_SET_PID, (unsigned long)rep.pid)) {
-		verdict(false, "open and SET_PID %d: %s", rep.pid,
-			strerror(errno));
+	fd = open_target(mode, rep.pid);
+	if (fd < 0)
 		return 1;
-	}
-	c0 = flushes_now();
-	reads1 = scan_round(fd, &rd, count, &c1a);
+	reads1 = scan_round(fd, &rd, count, &r1_first);
 	if (reads1 < 0)
 		return 1;
-	c1 = flushes_now();
+	r1_end = flushes(fd);
 	judge_round(&rd, 1, step);
+	verdict(r1_first == 0 && r1_end == 0, "round 1's %d reads flushed "
+		"nothing before the round ended: %" PRIu64, reads1, r1_end);
+	if (by_close) {
+		close(fd);
+	} else {
+		/* The next step touches the same set again. */
+		if (next_step(rep.pid, path, step)) {
+			verdict(false, "guest %d stopped after its next step",
+				rep.pid);
+			return 1;
+		}
+		step = report_step(path);
+		reads2 = scan_round(fd, &rd, count, &r2_first);
+		if (reads2 < 0)
+			return 1;
+		r2_end = flushes(fd);
+		judge_round(&rd, 2, step);
+		verdict(r2_first == 1 && r2_end == 1, "round 1, ended by "
+			"round 2's first read (the seek back), with exactly one "
+			"TLB flush: %" PRIu64 ", none in round 2's other %d "
+			"reads: %" PRIu64, r2_first, reads2 - 1,
+			r2_end - r2_first);
+		if (ioctl(fd, IDLE_PAGE_SET_PID, (unsigned long)rep.pid))
+			verdict(false, "SET_PID again: %s", strerror(errno));
+		at_set_pid = flushes(fd);
+		verdict(at_set_pid - r2_end == 1, "round 2, ended by SET_PID, "
+			"with exactly one TLB flush: %" PRIu64,
+			at_set_pid - r2_end);
+		close(fd);
+	}
 
-	/* The next step touches the same set again. */
+	/* The vCPU serves the pending flush when the guest goes on. */
+	s0 = served();
 	if (next_step(rep.pid, path, step)) {
 		verdict(false, "guest %d stopped after its next step", rep.pid);
 		return 1;
 	}
 	step = report_step(path);
-	c2s = flushes_now();
-	reads2 = scan_round(fd, &rd, count, &c2a);
-	if (reads2 < 0)
+	s1 = served();
+	verdict(s1 > s0, "the guest's vCPU served the flush when it went on "
+		"to step %ld: tlb_flush rose by %" PRIu64, step, s1 - s0);
+	if (next_step(rep.pid, path, step)) {
+		verdict(false, "guest %d stopped after its next step", rep.pid);
 		return 1;
-	c2 = flushes_now();
-	judge_round(&rd, 2, step);
-	c3 = c2;
-	if (!strcmp(end, "set-pid")) {
-		if (ioctl(fd, IDLE_PAGE_SET_PID, (unsigned long)rep.pid))
-			verdict(false, "SET_PID again: %s", strerror(errno));
-		c3 = flushes_now();
 	}
-	close(fd);
-	c4 = flushes_now();
-
-	char at_end[64] = "";
-
-	if (!strcmp(end, "set-pid"))
-		snprintf(at_end, sizeof(at_end), ", SET_PID %" PRIu64,
-			 since(c2, c3));
-	printf("flush-check: %s mode, rounds of %d and %d reads of %zu "
-	       "bytes; flush requests (remote_tlb_flush_requests): round 1's "
-	       "first read %" PRIu64 ", its other reads %" PRIu64 ", while the "
-	       "guest ran %" PRIu64 ", round 2's first read (the seek back) %"
-	       PRIu64 ", its other reads %" PRIu64 "%s, close %" PRIu64
-	       "; remote_tlb_flush rose by %" PRIu64 "\n",
-	       mode, reads1, reads2, count, since(c0, c1a), since(c1a, c1),
-	       since(c1, c2s), since(c2s, c2a), since(c2a, c2), at_end,
-	       since(c3, c4), c4.done - c0.done);
-	/* KVM's own flushes while the guest ran belong to no round. */
-	verdict(since(c0, c1) + since(c2s, c2a) == 1, "round 1 ended with "
-		"exactly one TLB flush: %" PRIu64, since(c0, c1) +
-		since(c2s, c2a));
-	if (!strcmp(end, "set-pid")) {
-		verdict(since(c2a, c3) == 1, "round 2, ended by SET_PID, "
-			"with exactly one TLB flush: %" PRIu64, since(c2a, c3));
-		verdict(since(c3, c4) == 0, "close after SET_PID, with no "
-			"read in between, flushes nothing: %" PRIu64,
-			since(c3, c4));
-	} else {
-		verdict(since(c2a, c4) == 1, "round 2, ended by close, with "
-			"exactly one TLB flush: %" PRIu64, since(c2a, c4));
+	step = report_step(path);
+	s2 = served();
+	verdict(s2 == s1, "a step with no round before it served no flush "
+		"(step %ld): tlb_flush rose by %" PRIu64, step, s2 - s1);
+	if (by_close) {
+		/* the close-ended round's flush: fresh bits for this one */
+		fd = open_target(mode, rep.pid);
+		if (fd < 0)
+			return 1;
+		if (scan_round(fd, &rd, count, &r2_first) < 0)
+			return 1;
+		judge_round(&rd, 2, step);
+		close(fd);
 	}
+	printf("flush-check: %s mode, reads of %zu bytes, round ended by %s; "
+	       "vCPU flushes served %" PRIu64 " then %" PRIu64 "\n", mode,
+	       count, end, s1 - s0, s2 - s1);
 	return failures ? 1 : 0;
 }

@@ -7,10 +7,11 @@
 # sides of its first 128 MiB (vma-reader), and a read whose window ends
 # below them must leave their accessed bits set (window-read, then a
 # full scan-check).
-# Flush: on one open file kept across rounds (seek back to start the
-# next), each round that cleared accessed bits ends with exactly one
-# kvm_flush_remote_tlbs, in huge-only mode too, where only 2 MiB entries'
-# bits are cleared (flush-check, counted by KVM's debugfs statistics).
+# Flush: each round that cleared accessed bits ends (by a seek back,
+# SET_PID or close) with exactly one TLB flush request, in huge-only mode
+# too, where only 2 MiB entries' bits are cleared, and the guest's vCPU
+# serves it when it runs again (flush-check: counted by the module's
+# GET_INFO and by KVM's debugfs tlb_flush).
 source "$LAB_TOP/tests/lab/lib.sh"
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 
@@ -69,10 +70,10 @@ scan-check "$rep"
 end_proc procwindow
 
 echo "== TLB flush per round: 128 MiB guest, 128 hot pages, 1024-byte reads"
-start_guest flush 128M 4 "0-63,1024-1087"
-echo "-- huge-only mode (only 2 MiB entries' bits cleared), steps 1 and 2"
+start_guest flush 128M 7 "0-63,1024-1087"
+echo "-- huge-only mode (only 2 MiB entries' bits cleared), round 1 ended by close, steps 1-3"
 flush-check --mode huge "$rep"
 guest_next_step flush "$pid"
-echo "-- normal mode, steps 3 and 4, round 2 ended by SET_PID"
+echo "-- normal mode, round 1 ended by a seek back, round 2 by SET_PID, steps 4-7"
 flush-check --mode normal --end set-pid "$rep"
 guest_finish flush "$pid"
