@@ -31,6 +31,14 @@ userspace:
 # What a lab run needs: the build, the stage-1 initramfs and its QEMU.
 lab-prereqs: module-lab userspace $(LAB)/initramfs-$(KVER).cpio.gz lab-qemu
 
+# A lab kernel of another series than the host's (tests/lab/run --kernel
+# SERIES): its Debian packages, the module built for it, its initramfs.
+lab-kernel-%: lab-qemu userspace
+	tests/lab/fetch-kernel $* $(LAB)/kernel-$*
+	tests/lab/build-module $(LAB)/kernel-$* >/dev/null
+	tests/lab/build-initramfs $$(cat $(LAB)/kernel-$*/kver) \
+		$(LAB)/kernel-$*/initramfs.cpio.gz $(LAB)/kernel-$*/root
+
 # The QEMU that runs L1 (see tests/lab/fetch-qemu for why not the system's).
 lab-qemu:
 	tests/lab/fetch-qemu $(LAB)/qemu
