@@ -218,10 +218,12 @@ int main(void)
 	{
 		/* version 1's struct, before tlb_flushes: its own number */
 		struct info_v1 {
-			uint32_t size, version, w[9];
+			uint32_t size, version, w[8];
 			int32_t pid;
+			uint32_t reserved;
 			uint64_t q[3];
 		} old = { .size = sizeof(old) };
+		_Static_assert(sizeof(old) == 72, "version 1's struct");
 		int r = ioctl(fd, _IOWR(0x1, 0x2, struct info_v1), &old);
 
 		verdict(r == 0 && old.version == IDLE_PAGES_INFO_VERSION &&

@@ -37,14 +37,14 @@ check "the loaded module is the dkms build (srcversion)" \
 rep=$LAB_OUT/dkms.report
 touch-proc "$rep" 1024 "0-9,100,500-515" &
 pid=$!
-if wait_stopped "$pid"; then
+if wait_stopped "$pid" && kill -CONT "$pid" && wait_stopped "$pid"; then
 	echo "the dkms build scans a process that touched a known set"
 	scan-check "$rep"
 	kill -CONT "$pid"
 	wait "$pid"
 	check "touch-proc exited cleanly" test $? = 0
 else
-	fail "touch-proc reached step 1"
+	fail "touch-proc reached step 2"
 fi
 
 # A kernel installed after the module: its headers arrive, the packages'
