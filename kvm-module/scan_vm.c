@@ -33,16 +33,21 @@
 #include "idle_pages_internal.h"
 
 /*
- * A VM's file, as KVM makes it: anon_inode_getfile("kvm-vm",
+ * A VM's file. Where KVM exports file_is_kvm() to every module (6.1 to
+ * 6.x), that says it. 7.x exports it to kvm-amd and kvm-intel only (Kbuild
+ * tells from Module.symvers), so there the file is recognised by what every
+ * module may look at: KVM makes it with anon_inode_getfile("kvm-vm",
  * &kvm_vm_fops, kvm, ...), and kvm_init() sets kvm_vm_fops.owner to the
- * vendor module that called it. file_is_kvm() answers the same, but 7.x
- * exports it to kvm-amd and kvm-intel only, so the file is recognised by
- * what every module may look at: an anonymous inode, named "kvm-vm", with
- * operations owned by kvm_amd or kvm_intel. Only those modules' code can
- * make such a file, and its private_data is then the struct kvm.
+ * vendor module that called it (since 6.3; 6.1 left it NULL). An
+ * anonymous inode named "kvm-vm" whose operations kvm_amd or kvm_intel
+ * own can only come from those modules' code, and its private_data is
+ * then the struct kvm.
  */
 static bool ip_file_is_vm(struct file *file)
 {
+#ifdef IP_HAVE_FILE_IS_KVM
+	return file_is_kvm(file);
+#else
 	struct module *owner = file->f_op ? file->f_op->owner : NULL;
 
 	if (!owner || file_inode(file)->i_sb->s_magic != ANON_INODE_FS_MAGIC)
@@ -51,6 +56,7 @@ static bool ip_file_is_vm(struct file *file)
 		return false;
 	return !strcmp(module_name(owner), "kvm_amd") ||
 	       !strcmp(module_name(owner), "kvm_intel");
+#endif
 }
 
 static int ip_match_kvm(const void *p, struct file *file, unsigned int fd)
