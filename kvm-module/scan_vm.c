@@ -95,6 +95,19 @@ int ip_vm_attach(struct ip_file *f, struct task_struct *task)
 	task_unlock(task);
 	if (!kvm)
 		return 1;
+	/*
+	 * Only the TDP MMU's roots map guest-physical addresses with the
+	 * rules the core knows. KVM initialises kvm->arch.tdp_mmu_roots
+	 * (kvm_mmu_init_tdp_mmu) only for a VM that uses it; under the legacy
+	 * shadow MMU (kvm.tdp_mmu=N) the list stays as zeroed memory. This
+	 * holds on 6.1 to 7.x; 6.1's kvm->arch.tdp_mmu_enabled is gone in 6.3.
+	 */
+	if (!READ_ONCE(kvm->arch.tdp_mmu_roots.next)) {
+		pr_warn_ratelimited("VM of pid %d: KVM runs the legacy shadow MMU (kvm.tdp_mmu=N), which this module cannot walk; refused\n",
+				    task_pid_nr(task));
+		kvm_put_kvm(kvm);
+		return -EOPNOTSUPP;
+	}
 	f->kvm = kvm;
 	f->info.backend = ip_vm_backend() == PTW_NPT ?
 		IDLE_PAGES_BACKEND_NPT : IDLE_PAGES_BACKEND_EPT;
@@ -167,10 +180,7 @@ static int ip_add_root(struct ptw_roots *r, hpa_t hpa, int level)
  * and so its MAXPHYADDR, can't change after KVM_RUN), and its cached
  * roots were made for the same role. Called under mmu_lock (read) and
  * RCU: the roots can't be freed until we leave. -EINVAL if one root is
- * claimed with two levels; -EOPNOTSUPP if a vCPU has a root but the TDP
- * MMU has none: the legacy shadow MMU (kvm.tdp_mmu=N) made it, whose
- * rules the core does not know. (6.1's kvm->arch.tdp_mmu_enabled is gone
- * in 6.3; the list of TDP MMU roots is on every kernel.)
+ * claimed with two levels.
  */
 static int ip_collect_roots(struct kvm *kvm, struct ptw_roots *r,
 			    int *levels, bool *ad_disabled)
@@ -187,8 +197,6 @@ static int ip_collect_roots(struct kvm *kvm, struct ptw_roots *r,
 		int level = mmu->root_role.level;
 		hpa_t hpa = READ_ONCE(mmu->root.hpa);
 
-		if (VALID_PAGE(hpa) && list_empty(&kvm->arch.tdp_mmu_roots))
-			return -EOPNOTSUPP;
 		if (VALID_PAGE(hpa)) {
 			*levels = max(*levels, level);
 			*ad_disabled = mmu->root_role.ad_disabled;
@@ -246,11 +254,6 @@ static s64 ip_walk_chunk(struct ip_file *f, u64 gpa, u64 gpa_end,
 	rcu_read_unlock();
 	read_unlock(&f->kvm->mmu_lock);
 
-	if (err == -EOPNOTSUPP) {
-		pr_warn_ratelimited("VM of pid %d: KVM runs the legacy shadow MMU (kvm.tdp_mmu=N), which this module cannot walk; not scanned\n",
-				    f->pid);
-		return err;
-	}
 	if (err) {
 		pr_warn_ratelimited("VM of pid %d: a root has two levels; not scanned\n",
 				    f->pid);

@@ -70,6 +70,9 @@ static int fail_access(struct ip_reader *r, const char *what, int err)
 	if (err == ESRCH)
 		return fail(r, "%s: no such process: pid %d", what,
 			    (int)r->pid);
+	if (err == EOPNOTSUPP)
+		return fail(r, "%s: %s: pid %d is a VM on KVM's legacy shadow MMU (kvm.tdp_mmu=N), which the module cannot scan",
+			    what, strerror(err), (int)r->pid);
 	return fail(r, "%s: %s", what, strerror(err));
 }
 

@@ -188,7 +188,9 @@ static void test_clear_errors(void)
 	expect_fail(&k, "needs CAP_SYS_ADMIN or CAP_SYS_PTRACE (root), unless it is your own process");
 	k.setpid_errno = ESRCH;
 	expect_fail(&k, "no such process: pid 1234");
-	CHECK_EQ_U64(k.closes, 2);	/* the fd of a failed SET_PID is closed */
+	k.setpid_errno = EOPNOTSUPP;
+	expect_fail(&k, "pid 1234 is a VM on KVM's legacy shadow MMU (kvm.tdp_mmu=N)");
+	CHECK_EQ_U64(k.closes, 3);	/* the fd of a failed SET_PID is closed */
 	k.setpid_errno = 0;
 	k.stuck = true;
 	expect_fail(&k, "did not advance");
