@@ -35,7 +35,7 @@ lab-prereqs: module-lab userspace $(LAB)/initramfs-$(KVER).cpio.gz lab-qemu
 # SERIES): its Debian packages, the module built for it, its initramfs.
 lab-kernel-%: lab-qemu userspace
 	tests/lab/fetch-kernel $* $(LAB)/kernel-$*
-	tests/lab/build-module $(LAB)/kernel-$* >/dev/null
+	tests/lab/build-module $(LAB)/kernel-$*
 	tests/lab/build-initramfs $$(cat $(LAB)/kernel-$*/kver) \
 		$(LAB)/kernel-$*/initramfs.cpio.gz $(LAB)/kernel-$*/root
 
