@@ -147,6 +147,16 @@ static int next_step(pid_t pid, const char *report, long step)
 	return -1;
 }
 
+/* The guest goes on to its next step: that step, or -1 after a FAIL. */
+static long go_on(pid_t pid, const char *report, long step)
+{
+	if (next_step(pid, report, step)) {
+		verdict(false, "guest %d stopped after its next step", (int)pid);
+		return -1;
+	}
+	return report_step(report);
+}
+
 /* What one round saw, per 4 KiB page of guest memory. */
 struct round {
 	const struct tg_report *rep;
@@ -345,12 +355,9 @@ int main(int argc, char **argv)
 		close(fd);
 	} else {
 		/* The next step touches the same set again. */
-		if (next_step(rep.pid, path, step)) {
-			verdict(false, "guest %d stopped after its next step",
-				rep.pid);
+		step = go_on(rep.pid, path, step);
+		if (step < 0)
 			return 1;
-		}
-		step = report_step(path);
 		reads2 = scan_round(fd, &rd, count, &r2_first);
 		if (reads2 < 0)
 			return 1;
@@ -372,19 +379,15 @@ int main(int argc, char **argv)
 
 	/* The vCPU serves the pending flush when the guest goes on. */
 	s0 = served();
-	if (next_step(rep.pid, path, step)) {
-		verdict(false, "guest %d stopped after its next step", rep.pid);
+	step = go_on(rep.pid, path, step);
+	if (step < 0)
 		return 1;
-	}
-	step = report_step(path);
 	s1 = served();
 	verdict(s1 > s0, "the guest's vCPU served the flush when it went on "
 		"to step %ld: tlb_flush rose by %" PRIu64, step, s1 - s0);
-	if (next_step(rep.pid, path, step)) {
-		verdict(false, "guest %d stopped after its next step", rep.pid);
+	step = go_on(rep.pid, path, step);
+	if (step < 0)
 		return 1;
-	}
-	step = report_step(path);
 	s2 = served();
 	verdict(s2 == s1, "a step with no round before it served no flush "
 		"(step %ld): tlb_flush rose by %" PRIu64, step, s2 - s1);
