@@ -43,7 +43,8 @@ lab-kernel-%: lab-qemu userspace
 lab-qemu:
 	tests/lab/fetch-qemu $(LAB)/qemu
 
-$(LAB)/initramfs-$(KVER).cpio.gz: tests/lab/build-initramfs tests/lab/initramfs-init
+$(LAB)/initramfs-$(KVER).cpio.gz: tests/lab/build-initramfs tests/lab/copy-modules \
+		tests/lab/initramfs-init
 	mkdir -p $(LAB)
 	tests/lab/build-initramfs $(KVER) $@
 
