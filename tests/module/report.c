@@ -16,6 +16,21 @@ bool pageset_any(const struct pageset *s, uint64_t first, uint64_t end)
 	return false;
 }
 
+uint64_t pageset_count_in(const struct pageset *s, uint64_t first,
+			  uint64_t end)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < s->nr; i++) {
+		uint64_t a = s->r[i].first > first ? s->r[i].first : first;
+		uint64_t b = s->r[i].end < end ? s->r[i].end : end;
+
+		if (a < b)
+			n += b - a;
+	}
+	return n;
+}
+
 bool pageset_has(const struct pageset *s, uint64_t pg)
 {
 	unsigned int lo = 0, hi = s->nr;

@@ -21,6 +21,9 @@ bool pageset_has(const struct pageset *s, uint64_t pg);
 /* Does the set hold any page of [first, end)? */
 bool pageset_any(const struct pageset *s, uint64_t first, uint64_t end);
 uint64_t pageset_count(const struct pageset *s);
+/* How many pages of [first, end) the set holds (its ranges are disjoint). */
+uint64_t pageset_count_in(const struct pageset *s, uint64_t first,
+			  uint64_t end);
 
 struct tg_report {
 	pid_t pid;

@@ -41,6 +41,7 @@ struct check {
 	const struct tg_report *rep;
 	struct page_seen *seen;
 	uint64_t outside;	/* records outside the target's memory */
+	bool ad_disabled;	/* EPT without A/D bits (GET_INFO) */
 };
 
 static int on_range(void *arg, const struct ip_range *r)
@@ -156,15 +157,29 @@ static bool written_not_dirty(const struct check *c, uint64_t pg)
 	return pageset_has(&c->rep->written, pg) && !c->seen[pg].dirty;
 }
 
+/* Was every page of pg's 2 MiB unit mapped by an earlier step? */
+static bool unit_all_untouched(const struct check *c, uint64_t pg)
+{
+	uint64_t first = pg & ~(uint64_t)(PAGES_PER_2M - 1);
+
+	return pageset_count_in(&c->rep->untouched, first,
+				first + PAGES_PER_2M) == PAGES_PER_2M;
+}
+
 /*
  * Skim: a mapped 2 MiB unit the step did not touch is reported whole
- * without descending: PMD_IDLE_PTES (4 KiB-mapped) or PMD_IDLE.
+ * without descending: PMD_IDLE_PTES (4 KiB-mapped) or PMD_IDLE. On EPT
+ * without A/D bits a PMD has no accessed bit, and the module skims a
+ * unit only when all 512 pages below are mapped and idle: a unit with
+ * unmapped pages is reported page by page there.
  */
 static bool skim_not_skimmed(const struct check *c, uint64_t pg)
 {
 	const struct page_seen *p = &c->seen[pg];
 
 	if (p->state == IP_ST_HOLE || unit_has(&c->rep->touched, pg))
+		return false;
+	if (c->ad_disabled && !unit_all_untouched(c, pg))
 		return false;
 	return !(p->shift == 21 && p->state == IP_ST_IDLE);
 }
@@ -244,10 +259,12 @@ int main(int argc, char **argv)
 	r.info.size = sizeof(r.info);
 	if (ioctl(r.fd, IDLE_PAGE_GET_INFO, &r.info))
 		verdict(false, "GET_INFO: %s", strerror(errno));
+	c.ad_disabled = r.info.ad_disabled;
 	ip_reader_close(&r);
-	printf("scan: pid %d backend %s roots %u memslots %u levels %u "
+	printf("scan: pid %d backend %s%s roots %u memslots %u levels %u "
 	       "max_lock_hold_us %.1f\n", rep.pid,
-	       ip_backend_name(r.info.backend), r.info.nr_roots,
+	       ip_backend_name(r.info.backend),
+	       c.ad_disabled ? " (A/D bits off)" : "", r.info.nr_roots,
 	       r.info.nr_memslots, r.info.root_levels,
 	       r.info.max_lock_hold_ns / 1000.0);
 	ip_reader_fini(&r);

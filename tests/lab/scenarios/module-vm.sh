@@ -4,7 +4,8 @@
 # while the vCPU is stopped, dirty pages in dirty mode, 2 MiB units in
 # huge-only mode and with THP-backed guest memory, present-idle pages
 # that an earlier step mapped, and PMD_IDLE_PTES for idle 2 MiB ranges in
-# skim mode.
+# skim mode (pages 1536-2047 fill a 2 MiB unit: the one that EPT without
+# A/D bits skims too).
 source "$LAB_TOP/tests/lab/lib.sh"
 
 # run_guest NAME BACKING TOUCH TOUCH2: start the guest, stopped at step 1
@@ -19,7 +20,7 @@ run_guest() {
 	wait_stopped "$pid" || { fail "$1: guest reached step 1"; exit 1; }
 }
 
-touch="0-99,300-310,1000,4096-4200,9000"
+touch="0-99,300-310,1000,1536-2047,4096-4200,9000"
 touch2="0-9,300,4096-4100"
 echo "== 4 KiB-backed guest memory"
 run_guest vm4k 4k "$touch" "$touch2"
