@@ -7,6 +7,10 @@ TESTS += test_decode
 test_decode_SRCS = $(IP_LIB)/ip_decode.c
 test_decode_CFLAGS = -I$(IP_LIB)
 
+TESTS += test_idle_pages_aging
+test_idle_pages_aging_SRCS = $(IP_LIB)/ip_aging.c
+test_idle_pages_aging_CFLAGS = -I$(IP_LIB)
+
 TESTS += test_idle_pages_reader
 test_idle_pages_reader_SRCS = $(IP_LIB)/ip_decode.c $(IP_LIB)/ip_reader.c \
 	idle_pages_fake_kernel.c
@@ -14,8 +18,8 @@ test_idle_pages_reader_CFLAGS = -I$(IP_LIB)
 
 # The tool's sources a test needs, with the library's.
 IP_TOOL_SRCS = $(IP_LIB)/ip_decode.c $(IP_LIB)/ip_reader.c \
-	$(IP_LIB)/ip_target.c $(IP_TOOL)/scan_set.c $(IP_TOOL)/recording.c \
-	$(IP_TOOL)/node_query.c $(IP_TOOL)/layout.c idle_pages_synth.c
+	$(IP_LIB)/ip_target.c $(IP_LIB)/ip_aging.c $(IP_TOOL)/scan_set.c \
+	$(IP_TOOL)/recording.c $(IP_TOOL)/node_query.c $(IP_TOOL)/layout.c idle_pages_synth.c
 IP_TOOL_CFLAGS = -I$(IP_LIB) -I$(IP_TOOL)
 
 TESTS += test_idle_pages_report
