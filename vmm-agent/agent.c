@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "agent.h"
+#include "ip_aging.h"
 #include "log.h"
 #include "planner.h"
 #include "units.h"
@@ -133,6 +134,13 @@ int agent_attach(struct agent *a, pid_t pid, const struct ip_hva_range *r,
 			 a->mover.numa_balancing,
 			 a->mover.numa_balancing & 2 ? ", memory tiering" : "",
 			 a->st.domain);
+	if (ip_aging_peers(a->sys_root, a->st.aging_peers,
+			   sizeof(a->st.aging_peers)))
+		log_warn("%s clear%s the accessed bits that domain %s's scans read: pages the guest touches between two scans may read idle and be demoted. Turn %s off (damon_stat.enabled=N; \"off\" to a kdamond's state) for exact placement",
+			 a->st.aging_peers,
+			 strchr(a->st.aging_peers, ',') ? "" : "s",
+			 a->st.domain,
+			 strchr(a->st.aging_peers, ',') ? "them" : "it");
 	return 0;
 }
 

@@ -45,6 +45,7 @@ struct agent {
 	agent_scan_fn scan;
 	void *scan_ctx;
 	const char *proc_root;		/* NULL: /proc */
+	const char *sys_root;		/* NULL: /sys */
 	volatile int *stop;
 	bool attached;
 	pid_t pid;

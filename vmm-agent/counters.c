@@ -93,6 +93,7 @@ char *status_to_json(const struct agent_status *st)
 			       json_object_new_int64(st->updated));
 	json_object_object_add(root, "numa_balancing",
 			       json_object_new_int(st->numa_balancing));
+	add_str(root, "aging_peers", st->aging_peers);
 	add_str(root, "last_error", st->last_error);
 	for (int t = 0; t < TIER_NR; t++)
 		add_u64(tiers, tier_names[t], st->tier_bytes[t]);
@@ -176,6 +177,7 @@ int status_from_json(const char *text, struct agent_status *st, char *err,
 	st->started = get_i64(root, "started", 0);
 	st->updated = get_i64(root, "updated", 0);
 	st->numa_balancing = (int)get_i64(root, "numa_balancing", -1);
+	get_str(root, "aging_peers", st->aging_peers, sizeof(st->aging_peers));
 	get_str(root, "last_error", st->last_error, sizeof(st->last_error));
 	o = get_obj(root, "tier_bytes");
 	for (int t = 0; o && t < TIER_NR; t++)
@@ -250,6 +252,9 @@ void status_print_text(const struct agent_status *st, int64_t now, FILE *out)
 	if (st->c.kernel_tiering)
 		fprintf(out, "warning: the kernel's NUMA balancing is on (kernel.numa_balancing=%d): two tiering systems are moving this domain's pages\n",
 			st->numa_balancing);
+	if (st->aging_peers[0])
+		fprintf(out, "warning: also clearing accessed bits: %s\n",
+			st->aging_peers);
 	if (st->last_error[0])
 		fprintf(out, "last error: %s\n", st->last_error);
 }

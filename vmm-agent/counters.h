@@ -49,6 +49,7 @@ struct agent_status {
 	char policy[512];
 	int64_t started, updated;	/* unix time */
 	int numa_balancing;	/* kernel.numa_balancing, -1 unknown */
+	char aging_peers[256];	/* others clearing accessed bits (ip_aging.h) */
 	uint64_t tier_bytes[TIER_NR];
 	uint64_t failed_pages[FAIL_NR];
 	struct node_bytes nodes[STATUS_MAX_NODES];

@@ -116,6 +116,7 @@ static const struct mover_ops sim_ops = { sim_move, sim_now, sim_sleep, NULL,
 static struct agent a;
 static struct policy pol;
 static char proc_root[] = "/tmp/test_agent_loop_XXXXXX";
+static char sys_root[] = "/tmp/test_agent_sys_XXXXXX";
 
 static uint64_t dram_pages(void)
 {
@@ -146,6 +147,7 @@ static void start(unsigned int limit_pct, enum policy_mode mode)
 	agent_init(&a, &pol, &sim_ops, sim_scan, NULL);
 	snprintf(a.st.domain, sizeof(a.st.domain), "sim");
 	a.proc_root = proc_root;
+	a.sys_root = sys_root;
 	CHECK(agent_attach(&a, getpid(), &rg, 1, NPAGES * 4096ull, err,
 			   sizeof(err)) == 0);
 	CHECK_EQ_U64(a.st.tier_bytes[TIER_PMEM], 0);	/* no interval yet */
@@ -321,6 +323,39 @@ static void test_reload_refuses_a_limit_above_the_guest(void)
 	agent_fini(&a);
 }
 
+/*
+ * DAMON_STAT clears the accessed bits the scans read: the status names it
+ * (and the log warns) while it is on, not once it is off.
+ */
+static void test_damon_stat_is_reported(void)
+{
+	static const char *const dirs[] = { "module", "module/damon_stat",
+		"module/damon_stat/parameters" };
+	char path[256];
+	FILE *f;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", sys_root, dirs[i]);
+		mkdir(path, 0755);
+	}
+	snprintf(path, sizeof(path),
+		 "%s/module/damon_stat/parameters/enabled", sys_root);
+	for (int on = 1; on >= 0; on--) {
+		f = fopen(path, "w");
+		fputs(on ? "Y\n" : "N\n", f);
+		fclose(f);
+		start(25, POLICY_ENFORCE);
+		CHECK(!strcmp(a.st.aging_peers,
+			      on ? "DAMON_STAT (damon_stat.enabled=Y)" : ""));
+		agent_fini(&a);
+	}
+	unlink(path);
+	for (size_t i = sizeof(dirs) / sizeof(dirs[0]); i-- > 0;) {
+		snprintf(path, sizeof(path), "%s/%s", sys_root, dirs[i]);
+		rmdir(path);
+	}
+}
+
 static void test_kernel_tiering_is_reported(void)
 {
 	char path[256];
@@ -389,6 +424,7 @@ int main(void)
 {
 	vlog_init(VLOG_ERR, NULL);
 	CHECK(mkdtemp(proc_root) != NULL);
+	CHECK(mkdtemp(sys_root) != NULL);
 	RUN_TEST(test_hot_set_promoted_within_two_intervals);
 	RUN_TEST(test_rare_pages_never_promoted_with_ample_headroom);
 	RUN_TEST(test_dram_limit_holds_as_the_hot_set_moves);
@@ -397,7 +433,9 @@ int main(void)
 	RUN_TEST(test_failed_scan_changes_nothing);
 	RUN_TEST(test_reload_refuses_a_limit_above_the_guest);
 	RUN_TEST(test_kernel_tiering_is_reported);
+	RUN_TEST(test_damon_stat_is_reported);
 	RUN_TEST(test_real_reader_feeds_the_agent);
 	rmdir(proc_root);
+	rmdir(sys_root);
 	return TEST_SUMMARY();
 }

@@ -26,6 +26,8 @@ static void sample_status(struct agent_status *st)
 	st->started = 1700000000;
 	st->updated = 1700000100;
 	st->numa_balancing = 2;
+	snprintf(st->aging_peers, sizeof(st->aging_peers),
+		 "DAMON_STAT (damon_stat.enabled=Y)");
 	st->tier_bytes[TIER_DRAM] = 1ull << 30;
 	st->tier_bytes[TIER_PMEM] = 3ull << 30;
 	st->tier_bytes[TIER_NONE] = 12345 * 4096ull;
@@ -58,6 +60,7 @@ static bool status_equal(const struct agent_status *a,
 	       !strcmp(a->mode, b->mode) && !strcmp(a->policy, b->policy) &&
 	       a->started == b->started && a->updated == b->updated &&
 	       a->numa_balancing == b->numa_balancing &&
+	       !strcmp(a->aging_peers, b->aging_peers) &&
 	       !memcmp(a->tier_bytes, b->tier_bytes, sizeof(a->tier_bytes)) &&
 	       !memcmp(a->failed_pages, b->failed_pages,
 		       sizeof(a->failed_pages)) &&

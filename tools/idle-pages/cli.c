@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ip_aging.h"
 #include "ip_libvirt.h"
 #include "layout.h"
 
@@ -262,7 +263,7 @@ usage:
 
 int cli_live_plan(const struct cli_args *a, struct live_plan *p)
 {
-	char err[400];
+	char err[400], peers[256];
 
 	memset(p, 0, sizeof(*p));
 	if (ip_target_resolve(a->target, a->uri, ip_libvirt_lookup,
@@ -270,6 +271,10 @@ int cli_live_plan(const struct cli_args *a, struct live_plan *p)
 		fprintf(stderr, "idle-pages: %s\n", err);
 		return -1;
 	}
+	/* not a progress message: shown with --quiet too */
+	if (ip_aging_peers(NULL, peers, sizeof(peers)))
+		fprintf(stderr, "idle-pages: warning: %s also clear%s accessed bits: pages touched between two scans may read idle\n",
+			peers, strchr(peers, ',') ? "" : "s");
 	p->mode = a->mode;
 	p->rounds = a->rounds;
 	p->interval_s = a->interval_s;
