@@ -77,6 +77,7 @@ clean:
 	-$(MAKE) -C bench/walker clean
 	-$(MAKE) -C bench/module-scan clean
 	-$(MAKE) -C bench/placement clean
+	-$(MAKE) -C bench/agent-scale clean
 	rm -rf build/bin
 
 .PHONY: all module module-lab userspace lab-prereqs lab-qemu deps test demo bench checkpatch clean
