@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -41,6 +40,7 @@
 #include <json-c/json.h>
 
 #include "agent.h"
+#include "bench_env.h"
 #include "clock.h"
 #include "fake_module.h"
 #include "fake_numa.h"
@@ -278,18 +278,6 @@ static void interval(struct env *e, struct iv *out)
 	out->host_huge_calls = DELTA(e->fn.n, fn0, host_huge_calls);
 }
 
-static double loadavg(void)
-{
-	FILE *f = fopen("/proc/loadavg", "r");
-	double load = -1;
-
-	if (f && fscanf(f, "%lf", &load) != 1)
-		load = -1;
-	if (f)
-		fclose(f);
-	return load;
-}
-
 /* In use by malloc by its own count (mallinfo2), for the cross-check. */
 static int64_t mallinfo_in_use(void)
 {
@@ -344,7 +332,7 @@ static void try_start(struct case_result *cr, const struct pattern *p,
 	cr->guest = guest;
 	cr->converged = converged;
 	cr->settled = true;
-	cr->load = loadavg();
+	cr->load = bench_loadavg();
 	cr->wall = wall_s();
 }
 
@@ -694,56 +682,15 @@ static json_object *walk_json(const struct walk_cost *w, enum pat_kind k,
 
 static json_object *machine_json(double load0)
 {
-	json_object *o = json_object_new_object();
-	char line[256], cpu[256] = "unknown";
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	struct utsname u;
-	double load = -1;
+	json_object *o = bench_machine_json();
 
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
-			snprintf(cpu, sizeof(cpu), "%s", strchr(line, ':') + 2);
-			cpu[strcspn(cpu, "\n")] = '\0';
-			break;
-		}
-	if (f)
-		fclose(f);
-	f = fopen("/proc/loadavg", "r");
-	if (f && fscanf(f, "%lf", &load) != 1)
-		load = -1;
-	if (f)
-		fclose(f);
-	uname(&u);
-	json_object_object_add(o, "cpu", json_object_new_string(cpu));
-	json_object_object_add(o, "cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
-	json_object_object_add(o, "kernel", json_object_new_string(u.release));
+	json_object_object_add(o, "cpus",
+			       json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
 	json_object_object_add(o, "loadavg_1min_at_start", jd(load0));
-	json_object_object_add(o, "loadavg_1min_at_end", jd(load));
 	return o;
 }
 
 /* ---- main ---- */
-
-static int parse_size(const char *s, uint64_t *out)
-{
-	unsigned long long v;
-	char *end;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || !v)
-		return -1;
-	if (*end == 'G' || *end == 'g')
-		v *= GIB;
-	else if (*end == 'T' || *end == 't')
-		v *= TIB;
-	else
-		return -1;
-	if (end[1] || v > 16 * TIB)
-		return -1;
-	*out = v;
-	return 0;
-}
 
 static void usage(FILE *f)
 {
@@ -787,7 +734,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			for (tok = strtok_r(list, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
 				if (o->nsizes == MAX_SIZES ||
-				    parse_size(tok, &o->sizes[o->nsizes++]))
+				    bench_parse_size(tok, &o->sizes[o->nsizes++], 16 * TIB))
 					die("bad size '%s' (whole GiB: 4G, 1T)", tok);
 			}
 			free(list);
@@ -811,7 +758,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 				die("--reps: 1 to %d", MAX_REPS);
 			break;
 		case 'w':
-			if (parse_size(optarg, &o->walk_bytes))
+			if (bench_parse_size(optarg, &o->walk_bytes, 16 * TIB))
 				die("bad --walk-size '%s'", optarg);
 			break;
 		case 'j':
@@ -831,7 +778,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 	}
 	if (!o->nsizes)
 		for (size_t i = 0; i < sizeof(def_sizes) / sizeof(*def_sizes); i++)
-			parse_size(def_sizes[i], &o->sizes[o->nsizes++]);
+			bench_parse_size(def_sizes[i], &o->sizes[o->nsizes++], 16 * TIB);
 }
 
 int main(int argc, char **argv)
@@ -842,7 +789,7 @@ int main(int argc, char **argv)
 	struct syscost sc, one;
 	struct opts o;
 	json_object *root, *cases, *walks, *setup;
-	double t0 = wall_s(), load0 = loadavg();
+	double t0 = wall_s(), load0 = bench_loadavg();
 	char err[512];
 
 	parse_args(argc, argv, &o);
@@ -861,7 +808,7 @@ int main(int argc, char **argv)
 	 */
 	for (int r = 0; r < o.reps; r++) {
 		printf("agent-scale: try %d of %d, %.0f s, 1-min load %.2f\n",
-		       r + 1, o.reps, wall_s() - t0, loadavg());
+		       r + 1, o.reps, wall_s() - t0, bench_loadavg());
 		if (syscost_measure(&one, err, sizeof(err)))
 			die("%s", err);
 		syscost_keep_best(&sc, &one, !r);
@@ -908,7 +855,7 @@ int main(int argc, char **argv)
 			for (int c = 0; c < 2 && o.kind_on[k]; c++)
 				finish_case(&res[i][k][c], &pats[k], &wcs[k]);
 	printf("agent-scale: per interval, the best of %d tries, %.0f s (1-min load %.2f now)\n",
-	       o.reps, wall_s() - t0, loadavg());
+	       o.reps, wall_s() - t0, bench_loadavg());
 	for (int i = 0; i < o.nsizes; i++)
 		for (int k = 0; k < PAT_NR; k++)
 			for (int c = 0; c < 2 && o.kind_on[k]; c++)

@@ -30,11 +30,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <time.h>
 
 #include <json-c/json.h>
 
+#include "bench_env.h"
 #include "read_floor.h"
 #include "synth_pt.h"
 
@@ -658,27 +658,6 @@ static json_object *targets(const struct results *res, const struct opts *o)
 
 /* ---- main ---- */
 
-static int parse_size(const char *s, u64 *out)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || !v)
-		return -1;
-	if (*end == 'G' || *end == 'g')
-		v *= GIB;
-	else if (*end == 'T' || *end == 't')
-		v *= TIB;
-	else
-		return -1;
-	if (end[1] || v > 64 * TIB)
-		return -1;
-	*out = v;
-	return 0;
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -719,7 +698,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			for (tok = strtok_r(list, ",", &save); tok;
 			     tok = strtok_r(NULL, ",", &save)) {
 				if (o->nsizes == MAX_SIZES ||
-				    parse_size(tok, &o->sizes[o->nsizes])) {
+				    bench_parse_size(tok, &o->sizes[o->nsizes], 64 * TIB)) {
 					fprintf(stderr, "walker-bench: bad size '%s': give whole GiB or TiB like 4G or 1T (at most %d sizes, up to 64T)\n",
 						tok, MAX_SIZES);
 					return -1;
@@ -772,34 +751,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static json_object *machine_json(void)
-{
-	json_object *o = json_object_new_object();
-	struct utsname u;
-	char line[256], cpu[256] = "unknown";
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	double load = -1;
-
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, "model name", 10) && strchr(line, ':')) {
-			snprintf(cpu, sizeof(cpu), "%s", strchr(line, ':') + 2);
-			cpu[strcspn(cpu, "\n")] = '\0';
-			break;
-		}
-	if (f)
-		fclose(f);
-	f = fopen("/proc/loadavg", "r");
-	if (f && fscanf(f, "%lf", &load) != 1)
-		load = -1;
-	if (f)
-		fclose(f);
-	uname(&u);
-	json_object_object_add(o, "cpu", json_object_new_string(cpu));
-	json_object_object_add(o, "kernel", json_object_new_string(u.release));
-	json_object_object_add(o, "loadavg_1min_at_end", json_object_new_double(load));
-	return o;
-}
-
 int main(int argc, char **argv)
 {
 	struct opts o;
@@ -840,7 +791,7 @@ int main(int argc, char **argv)
 		"floor_read: one sequential read of the same tree's table bytes; cas_pass: a read and a locked cmpxchg of every entry. "
 		"Not included: mmu_lock, copy_to_user and the kernel's per-accessed-page hook."));
 	json_object_object_add(root, "execution", json_object_new_string("native: every figure here ran natively on the host CPU, none under TCG"));
-	json_object_object_add(root, "machine", machine_json());
+	json_object_object_add(root, "machine", bench_machine_json());
 	json_object_object_add(root, "chunk_pages", json_object_new_int((int)o.chunk));
 	json_object_object_add(root, "sparse_regions_touched_every", json_object_new_int(SPARSE_EVERY));
 	json_object_object_add(root, "results", rows);
