@@ -103,6 +103,7 @@ int agent_attach(struct agent *a, pid_t pid, const struct ip_hva_range *r,
 	}
 	a->attached = true;
 	a->pid = pid;
+	a->hot.stop = a->stop;
 	a->mover.domain = a->st.domain;
 	a->mover.stop = a->stop;
 	if (a->proc_root)
@@ -113,15 +114,13 @@ int agent_attach(struct agent *a, pid_t pid, const struct ip_hva_range *r,
 		agent_detach(a);
 		return -1;
 	}
-	/* the first sweep locates every page before anything is planned */
-	if (mover_locate(&a->mover, &a->hot, 0, a->hot.npages,
-			 a->node_pages)) {
-		snprintf(err, errlen, "QEMU process %d is gone", (int)pid);
-		agent_detach(a);
-		return -1;
-	}
-	publish_nodes(a);
-	a->locate_cursor = 0;
+	if (a->sys_root)
+		a->mover.sys_root = a->sys_root;
+	mover_load_frames(&a->mover);
+	a->sweep_cursor = 0;
+	a->placement_known = false;
+	a->sweep_fast = false;
+	a->sample_seed = (uint64_t)pid * 0x9e3779b97f4a7c15ull + 1;
 	a->said_kernel_tiering = false;
 	a->st.pid = (int)pid;
 	a->st.c.guest_bytes = guest_bytes;
@@ -155,19 +154,45 @@ void agent_detach(struct agent *a)
 	a->attached = false;
 }
 
-/* A slice of the guest's placement each interval: the kernel and others
- * move pages too (NUMA balancing, reclaim demotion, migratepages). */
-static void locate_slice(struct agent *a)
+/* xorshift64: the sample's blocks */
+static uint64_t next_random(uint64_t *x)
 {
-	uint64_t n = a->hot.npages / AGENT_LOCATE_SHARE;
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
 
-	if (n < AGENT_LOCATE_MIN_PAGES)
-		n = AGENT_LOCATE_MIN_PAGES;
-	mover_locate(&a->mover, &a->hot, a->locate_cursor, n, a->node_pages);
-	a->locate_cursor += n;
-	if (a->locate_cursor < a->hot.npages)
+/*
+ * This interval's share of placement (agent.h): the sample, then the
+ * sweep's slice. The kernel and others move pages too (NUMA balancing,
+ * demotion by reclaim, migratepages).
+ */
+static void locate_step(struct agent *a)
+{
+	struct mover *m = &a->mover;
+	uint64_t blocks = a->hot.npages / PAGES_PER_2M, n;
+	bool fast;
+
+	m->stats.moved_elsewhere = 0;
+	for (unsigned int i = 0; a->placement_known && blocks &&
+	     i < AGENT_SAMPLE_BLOCKS; i++)
+		mover_locate(m, &a->hot,
+			     next_random(&a->sample_seed) % blocks *
+			     PAGES_PER_2M, PAGES_PER_2M, NULL);
+	if (m->stats.moved_elsewhere)
+		a->sweep_fast = true;
+	fast = !a->placement_known || a->sweep_fast;
+	n = a->hot.npages / (fast ? AGENT_SWEEP_FAST : AGENT_SWEEP_SLOW);
+	if (n < AGENT_SWEEP_MIN_PAGES)
+		n = AGENT_SWEEP_MIN_PAGES;
+	mover_locate(m, &a->hot, a->sweep_cursor, n, a->node_pages);
+	a->sweep_cursor += n;
+	if (a->sweep_cursor < a->hot.npages || (a->stop && *a->stop))
 		return;
-	a->locate_cursor = 0;
+	a->sweep_cursor = 0;
+	a->placement_known = true;
+	a->sweep_fast = false;
 	publish_nodes(a);
 }
 
@@ -196,6 +221,7 @@ static void count_interval(struct agent *a, const struct plan *p,
 	c->would_promote_pages += m->would_promote;
 	c->would_demote_pages += m->would_demote;
 	c->skipped_limit_pages += m->skipped_limit;
+	c->moved_elsewhere_pages += m->moved_elsewhere;
 	for (int f = 0; f < FAIL_NR; f++)
 		a->st.failed_pages[f] += m->failed[f];
 	/* placement after this interval's moves */
@@ -213,6 +239,7 @@ int agent_interval(struct agent *a)
 		plan_budget_pages(a->pol.rate_limit_mb_s,
 				  a->pol.scan_interval_ms),
 		a->pol.huge_pages == POLICY_HUGE_SKIP,
+		!a->placement_known,
 	};
 	uint64_t t0, t1, tl, t2, t3;
 	char err[512];
@@ -226,6 +253,8 @@ int agent_interval(struct agent *a)
 	rc = a->scan(a->scan_ctx, a->pid, a->hot.ranges, a->hot.nr_ranges,
 		     &a->hot, err, sizeof(err));
 	t1 = now_ns();
+	if (rc && a->stop && *a->stop)
+		return 0;	/* a signal ended the interval early */
 	if (rc) {
 		set_error(a, err);
 		if (kill(a->pid, 0) && errno == ESRCH)
@@ -233,7 +262,9 @@ int agent_interval(struct agent *a)
 		return -1;
 	}
 	hotness_end_scan(&a->hot);
-	locate_slice(a);
+	locate_step(a);
+	if (a->stop && *a->stop)
+		return 0;	/* as above */
 	tl = now_ns();
 	if (plan_make(&a->hot, &pp, &p)) {
 		set_error(a, "out of memory while planning");

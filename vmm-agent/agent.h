@@ -32,9 +32,21 @@ int agent_scan_idle_pages(void *ctx, pid_t pid,
 			  const struct ip_hva_range *ranges, size_t n,
 			  struct hotness *h, char *err, size_t errlen);
 
-/* Placement queries per interval after the first, full one. */
-#define AGENT_LOCATE_MIN_PAGES	(1ull << 16)
-#define AGENT_LOCATE_SHARE	16	/* 1/16 of the guest an interval */
+/*
+ * Where pages sit (mover_locate): nothing at attach, which must not block
+ * for the seconds a 1 TiB guest takes; then, after each interval's scan,
+ * a slice of a sweep over the guest: 1/AGENT_SWEEP_FAST of it until the
+ * first sweep is whole, and again whenever pages turn up on another tier
+ * than the agent left them (the kernel's NUMA balancing or demotion,
+ * migratepages), 1/AGENT_SWEEP_SLOW otherwise, never under
+ * AGENT_SWEEP_MIN_PAGES; and AGENT_SAMPLE_BLOCKS 2 MiB blocks picked at
+ * random, to notice such moves early. Nothing is promoted before the
+ * first sweep is whole: until then DRAM use is not known.
+ */
+#define AGENT_SWEEP_FAST	4
+#define AGENT_SWEEP_SLOW	256
+#define AGENT_SWEEP_MIN_PAGES	(1ull << 18)	/* 1 GiB */
+#define AGENT_SAMPLE_BLOCKS	32
 
 struct agent {
 	struct policy pol;
@@ -46,11 +58,14 @@ struct agent {
 	void *scan_ctx;
 	const char *proc_root;		/* NULL: /proc */
 	const char *sys_root;		/* NULL: /sys */
-	volatile int *stop;
+	volatile int *stop;		/* set by a signal: the interval ends */
 	bool attached;
 	pid_t pid;
 	uint64_t limit_pages;
-	uint64_t locate_cursor;
+	uint64_t sweep_cursor;		/* the sweep's next page index */
+	bool placement_known;		/* a whole sweep is done */
+	bool sweep_fast;		/* pages moved behind our back */
+	uint64_t sample_seed;
 	uint64_t *node_pages;		/* NODESET_MAX, the sweep under way */
 	bool said_kernel_tiering;
 	struct agent_status st;		/* what status/prom show */
@@ -63,15 +78,17 @@ void agent_fini(struct agent *a);
 
 /*
  * Start tiering pid's guest RAM (ranges) of guest_bytes: check the limit
- * against the guest and the nodes against the process's cpuset, locate
- * every page. 0, or -1 with err.
+ * against the guest and the nodes against the process's cpuset. Pages
+ * are located by the intervals (above). 0, or -1 with err.
  */
 int agent_attach(struct agent *a, pid_t pid, const struct ip_hva_range *r,
 		 size_t n, uint64_t guest_bytes, char *err, size_t errlen);
 void agent_detach(struct agent *a);
 
 /* One interval. 0; -1 with st.last_error when the scan failed or the
- * process is gone (then the agent is detached). */
+ * process is gone (then the agent is detached). Once *stop is set, it
+ * ends at the next range of the scan, chunk of a sweep or batch of moves,
+ * and returns 0. */
 int agent_interval(struct agent *a);
 
 /*

@@ -25,6 +25,7 @@ struct agent_counters {
 	uint64_t promoted_pages, demoted_pages;
 	uint64_t would_promote_pages, would_demote_pages;
 	uint64_t skipped_limit_pages;
+	uint64_t moved_elsewhere_pages;
 	uint64_t scan_ns, locate_ns, plan_ns, move_ns;
 	uint64_t reconnects, attaches;
 	/* the last interval */

@@ -156,11 +156,11 @@ uint64_t hotness_index(struct hotness *h, uint64_t hva)
 	       (hva - range_base(&h->ranges[i])) / PAGE_SIZE_4K;
 }
 
-uint64_t hotness_hva(const struct hotness *h, uint64_t idx)
+/* The last range whose first index is <= idx. */
+static size_t range_of_index(const struct hotness *h, uint64_t idx)
 {
 	size_t lo = 0, hi = h->nr_ranges;
 
-	/* the last range whose first index is <= idx */
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 
@@ -169,8 +169,22 @@ uint64_t hotness_hva(const struct hotness *h, uint64_t idx)
 		else
 			hi = mid;
 	}
-	return range_base(&h->ranges[lo]) +
-	       (idx - h->first_page[lo]) * PAGE_SIZE_4K;
+	return lo;
+}
+
+uint64_t hotness_hva(const struct hotness *h, uint64_t idx)
+{
+	size_t i = range_of_index(h, idx);
+
+	return range_base(&h->ranges[i]) +
+	       (idx - h->first_page[i]) * PAGE_SIZE_4K;
+}
+
+uint64_t hotness_run_end(const struct hotness *h, uint64_t idx)
+{
+	size_t i = range_of_index(h, idx);
+
+	return i + 1 < h->nr_ranges ? h->first_page[i + 1] : h->npages;
 }
 
 static void set_tier_one(struct hotness *h, uint64_t idx, enum tier t)
@@ -183,10 +197,12 @@ static void set_tier_one(struct hotness *h, uint64_t idx, enum tier t)
 
 void hotness_set_tier(struct hotness *h, uint64_t idx, enum tier t)
 {
-	unsigned int n = hotness_unit_pages(h, idx);
-
-	for (unsigned int i = 0; i < n; i++)
-		set_tier_one(h, idx + i, t);
+	if (hotness_unit_pages(h, idx) == PAGES_PER_2M) {
+		/* a block's 512 entries are 128 whole bytes */
+		memset(h->tier + idx / 4, (int)t * 0x55, PAGES_PER_2M / 4);
+		return;
+	}
+	set_tier_one(h, idx, t);
 }
 
 static void set_bit_to(uint64_t *map, uint64_t bit, bool on)
@@ -270,12 +286,12 @@ static void age(struct hotness *h, uint64_t idx, bool accessed)
 }
 
 /*
- * A page of a block the host backs by one huge page: the block ages once
+ * Pages of a block the host backs by one huge page: the block ages once
  * a scan, and is accessed if any of its pages is.
  */
-static void feed_host_huge(struct hotness *h, uint64_t i, enum ip_state st)
+static void feed_host_huge(struct hotness *h, uint64_t head, enum ip_state st)
 {
-	uint64_t head = i & ~(PAGES_PER_2M - 1), block = head / PAGES_PER_2M;
+	uint64_t block = head / PAGES_PER_2M;
 
 	if (!(h->fed[block / 64] & (1ull << (block % 64)))) {
 		set_bit_to(h->fed, block, true);
@@ -285,19 +301,35 @@ static void feed_host_huge(struct hotness *h, uint64_t i, enum ip_state st)
 	}
 }
 
+/*
+ * 4 KiB pages [idx, idx + n): a block's flags are read once, then its
+ * pages age in a loop the compiler vectorizes (the scan's hot path).
+ */
 static void feed_4k(struct hotness *h, uint64_t idx, uint64_t n,
 		    enum ip_state st)
 {
-	for (uint64_t i = idx; i < idx + n; i++) {
-		if (hotness_block_host_huge(h, i)) {
-			feed_host_huge(h, i, st);
+	const uint8_t latest = st == IP_ST_ACCESSED ? HIST_LATEST : 0;
+	uint64_t end = idx + n;
+
+	while (idx < end) {
+		uint64_t head = idx & ~(PAGES_PER_2M - 1);
+		uint64_t stop = head + PAGES_PER_2M < end ?
+				head + PAGES_PER_2M : end;
+		uint8_t *hist = h->hist;
+
+		if (hotness_block_host_huge(h, head)) {
+			feed_host_huge(h, head, st);
+			idx = stop;
 			continue;
 		}
-		if (hotness_block_huge(h, i))
-			split_block(h, i & ~(PAGES_PER_2M - 1));
-		age(h, i, st == IP_ST_ACCESSED);
+		if (hotness_block_huge(h, head))
+			split_block(h, head);
+		for (uint64_t i = idx; i < stop; i++)
+			hist[i] = (uint8_t)((hist[i] >> 1) | latest);
 		if (st == IP_ST_HOLE)
-			set_tier_one(h, i, TIER_NONE);
+			for (uint64_t i = idx; i < stop; i++)
+				set_tier_one(h, i, TIER_NONE);
+		idx = stop;
 	}
 }
 
@@ -353,6 +385,8 @@ int hotness_feed(void *hotness, const struct ip_range *r)
 	struct hotness *h = hotness;
 	uint64_t end = r->hva + r->npages * PAGE_SIZE_4K;
 
+	if (h->stop && *h->stop)
+		return 1;
 	if (r->type == PIP_CMD)
 		return 0;
 	if (r->page_shift > HUGE_SHIFT_2M) {

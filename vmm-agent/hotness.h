@@ -12,7 +12,7 @@
  * rank below). A counter would blur "hot long ago" with "hot now".
  *
  * Placement: 2 bits per page (DRAM, PMEM, another node, not known),
- * learned from move_pages queries and from the mover's own results.
+ * learned from the mover's sweeps (mover_locate) and its own results.
  *
  * Huge pages: 1 bit per 2 MiB block says the block is one unit: mapped
  * by one 2 MiB page in the scan (THP or hugetlbfs), or backed by one
@@ -115,6 +115,7 @@ struct hotness {
 	size_t cursor;			/* range of the last lookup */
 	/* the scan in progress */
 	uint64_t scan_pages, scan_accessed, scan_gigantic;
+	volatile int *stop;		/* set (a signal): the scan ends */
 };
 
 /* ranges: the guest RAM (HVA); they must be page aligned. 0 or -1. */
@@ -122,7 +123,11 @@ int hotness_init(struct hotness *h, const struct ip_hva_range *ranges,
 		 size_t n);
 void hotness_fini(struct hotness *h);
 
-/* A scan: begin, feed every decoded range, end. */
+/*
+ * A scan: begin, feed every decoded range, end. hotness_feed asks the
+ * decoder to stop once *stop is set: the pages not reported yet keep
+ * their history.
+ */
 void hotness_begin_scan(struct hotness *h);
 int hotness_feed(void *hotness, const struct ip_range *r);	/* ip_range_cb */
 void hotness_end_scan(struct hotness *h);
@@ -130,6 +135,8 @@ void hotness_end_scan(struct hotness *h);
 /* Page index of hva, or UINT64_MAX if hva is not guest RAM. */
 uint64_t hotness_index(struct hotness *h, uint64_t hva);
 uint64_t hotness_hva(const struct hotness *h, uint64_t idx);
+/* The end of the indexes from idx on whose HVAs follow each other. */
+uint64_t hotness_run_end(const struct hotness *h, uint64_t idx);
 
 static inline enum tier hotness_tier(const struct hotness *h, uint64_t idx)
 {

@@ -39,6 +39,8 @@ struct options {
 
 static volatile int stop_requested;	/* SIGTERM, SIGINT */
 static volatile int reload_requested;	/* SIGHUP */
+/* either: the interval under way ends at once (a 1 TiB guest's takes s) */
+static volatile int interrupt_requested;
 
 static void on_signal(int sig)
 {
@@ -46,6 +48,7 @@ static void on_signal(int sig)
 		reload_requested = 1;
 	else
 		stop_requested = 1;
+	interrupt_requested = 1;
 }
 
 static void usage(FILE *out)
@@ -329,6 +332,7 @@ static void sleep_until(const struct timespec *deadline, struct daemon *d)
 	while (!stop_requested) {
 		if (reload_requested) {
 			reload_requested = 0;
+			interrupt_requested = stop_requested;
 			reload_policy(d);
 		}
 		if (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, deadline,
@@ -388,7 +392,7 @@ static int cmd_run(const struct options *o, const char *domain)
 	ip_reader_init(&d->reader, NULL);
 	agent_init(&d->a, &p, &mover_numa_ops, agent_scan_idle_pages,
 		   &d->reader);
-	d->a.stop = &stop_requested;
+	d->a.stop = &interrupt_requested;
 	d->a.st.started = (int64_t)time(NULL);
 	snprintf(d->a.st.policy, sizeof(d->a.st.policy), "%s", d->policy_path);
 	domain_init(&d->w, o->uri, domain);

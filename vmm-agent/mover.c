@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <numa.h>
 #include <numaif.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "units.h"
 
 #define STATUS_UNSET	INT_MIN	/* the kernel did not get to this page */
+/* pagemap entries read at a time when locating: 64 blocks, 256 KiB */
+#define LOCATE_CHUNK_PAGES	(64 * PAGES_PER_2M)
 
 static const char *const fail_names[FAIL_NR] = {
 	[FAIL_BUSY] = "busy",
@@ -67,24 +70,30 @@ static void sleep_for(void *ctx, uint64_t ns)
 #define KPF_HEAD	(1ull << 15)	/* KPF_COMPOUND_HEAD */
 #define KPF_THP		(1ull << 22)
 
+/* Opens what is not tried yet; each stays -2 if it cannot be read. */
 static void open_page_info(struct mover *m)
 {
 	char path[256];
 
-	snprintf(path, sizeof(path), "%s/%d/pagemap", m->proc_root,
-		 (int)m->pid);
-	m->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
-	snprintf(path, sizeof(path), "%s/kpageflags", m->proc_root);
-	m->kpageflags_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (m->pagemap_fd >= 0 && m->kpageflags_fd >= 0)
-		return;
-	log_warn("cannot read %s/%d/pagemap and %s: %s; host huge pages are not recognized, and moving one 4 KiB page of one moves all 2 MiB",
-		 m->proc_root, (int)m->pid, path, strerror(errno));
-	if (m->pagemap_fd >= 0)
-		close(m->pagemap_fd);
-	if (m->kpageflags_fd >= 0)
-		close(m->kpageflags_fd);
-	m->pagemap_fd = m->kpageflags_fd = -2;
+	if (m->pagemap_fd == -1) {
+		snprintf(path, sizeof(path), "%s/%d/pagemap", m->proc_root,
+			 (int)m->pid);
+		m->pagemap_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (m->pagemap_fd < 0) {
+			log_warn("cannot read %s: %s; host huge pages are not recognized (moving one 4 KiB page of one moves all 2 MiB), and pages are located by move_pages queries",
+				 path, strerror(errno));
+			m->pagemap_fd = -2;
+		}
+	}
+	if (m->kpageflags_fd == -1) {
+		snprintf(path, sizeof(path), "%s/kpageflags", m->proc_root);
+		m->kpageflags_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (m->kpageflags_fd < 0) {
+			log_warn("cannot read %s: %s; host huge pages are not recognized, and moving one 4 KiB page of one moves all 2 MiB",
+				 path, strerror(errno));
+			m->kpageflags_fd = -2;
+		}
+	}
 }
 
 /*
@@ -96,9 +105,8 @@ static int host_huge(void *ctx, struct mover *m, uint64_t hva)
 	uint64_t pm, flags, pfn;
 
 	(void)ctx;
-	if (m->pagemap_fd == -1)
-		open_page_info(m);
-	if (m->pagemap_fd < 0)
+	open_page_info(m);
+	if (m->pagemap_fd < 0 || m->kpageflags_fd < 0)
 		return -1;
 	if (pread(m->pagemap_fd, &pm, sizeof(pm),
 		  (off_t)(hva / PAGE_SIZE_4K * sizeof(pm))) != sizeof(pm))
@@ -116,8 +124,22 @@ static int host_huge(void *ctx, struct mover *m, uint64_t hva)
 	return (flags & KPF_HEAD) && (flags & KPF_THP);
 }
 
+static long read_pagemap(void *ctx, struct mover *m, uint64_t hva, size_t n,
+			 uint64_t *out)
+{
+	ssize_t got;
+
+	(void)ctx;
+	open_page_info(m);
+	if (m->pagemap_fd < 0)
+		return -1;
+	got = pread(m->pagemap_fd, out, n * sizeof(*out),
+		    (off_t)(hva / PAGE_SIZE_4K * sizeof(*out)));
+	return got < 0 ? -1 : got / (ssize_t)sizeof(*out);
+}
+
 const struct mover_ops mover_numa_ops = {
-	numa_move, mono_ns, sleep_for, NULL, host_huge,
+	numa_move, mono_ns, sleep_for, NULL, host_huge, read_pagemap,
 };
 
 enum tier mover_node_tier(const struct policy *p, int node)
@@ -164,7 +186,8 @@ int mover_init(struct mover *m, const struct mover_ops *ops,
 	m->nodes = calloc(m->cap, sizeof(*m->nodes));
 	m->status = calloc(m->cap, sizeof(*m->status));
 	m->unit = calloc(m->cap, sizeof(*m->unit));
-	if (!m->addrs || !m->nodes || !m->status || !m->unit) {
+	m->pm = calloc(LOCATE_CHUNK_PAGES, sizeof(*m->pm));
+	if (!m->addrs || !m->nodes || !m->status || !m->unit || !m->pm) {
 		mover_fini(m);
 		return -1;
 	}
@@ -177,6 +200,8 @@ void mover_fini(struct mover *m)
 	free(m->nodes);
 	free(m->status);
 	free(m->unit);
+	free(m->pm);
+	frame_nodes_fini(&m->frames);
 	if (m->pagemap_fd >= 0)
 		close(m->pagemap_fd);
 	if (m->kpageflags_fd >= 0)
@@ -185,6 +210,7 @@ void mover_fini(struct mover *m)
 	m->addrs = NULL;
 	m->nodes = m->status = NULL;
 	m->unit = NULL;
+	m->pm = NULL;
 }
 
 void mover_new_interval(struct mover *m)
@@ -510,17 +536,30 @@ static void learn_host_page(struct mover *m, struct hotness *h,
 		hotness_set_host_huge(h, head, huge);
 }
 
-int mover_locate(struct mover *m, struct hotness *h, uint64_t first,
-		 uint64_t count, uint64_t *node_pages)
+/* A unit's placement as the kernel reports it; pages it was not seen. */
+static void place_unit(struct mover *m, struct hotness *h, uint64_t idx,
+		       int node, uint64_t *node_pages)
 {
-	uint64_t idx = first, end = first + count;
+	unsigned int pages = hotness_unit_pages(h, idx);
+	enum tier before = hotness_tier(h, idx);
+	enum tier now = node >= 0 ? mover_node_tier(m->policy, node) :
+			TIER_NONE;
 
-	if (end > h->npages)
-		end = h->npages;
-	/* start at the head of a huge block, never inside it */
-	if (hotness_block_huge(h, idx))
-		idx &= ~(PAGES_PER_2M - 1);
-	while (idx < end && !m->gone) {
+	if (before != now) {
+		hotness_set_tier(h, idx, now);
+		if (before != TIER_NONE)
+			m->stats.moved_elsewhere += pages;
+	}
+	if (node_pages && node >= 0 && node < NODESET_MAX)
+		node_pages[node] += pages;
+	m->stats.located += pages;
+}
+
+/* Locating by move_pages queries, m->cap units a call. */
+static int locate_by_query(struct mover *m, struct hotness *h, uint64_t idx,
+			   uint64_t end, uint64_t *node_pages)
+{
+	while (idx < end && !m->gone && !(m->stop && *m->stop)) {
 		unsigned int n = 0;
 		int err;
 		long rc;
@@ -541,17 +580,165 @@ int mover_locate(struct mover *m, struct hotness *h, uint64_t first,
 					 (int)m->pid, strerror(err));
 			break;
 		}
-		for (unsigned int k = 0; k < n; k++) {
-			int st = m->status[k];
-			unsigned int pages = hotness_unit_pages(h, m->unit[k]);
-
-			hotness_set_tier(h, m->unit[k], st >= 0 ?
-					 mover_node_tier(m->policy, st) :
-					 TIER_NONE);
-			if (node_pages && st >= 0 && st < NODESET_MAX)
-				node_pages[st] += pages;
-			m->stats.located += pages;
-		}
+		for (unsigned int k = 0; k < n; k++)
+			place_unit(m, h, m->unit[k], m->status[k], node_pages);
 	}
 	return m->gone ? -1 : 0;
+}
+
+/* The frame of a pagemap entry, 0 if not present (or PFNs hidden). */
+static uint64_t entry_pfn(uint64_t e)
+{
+	return e & PM_PRESENT ? e & PM_PFN_MASK : 0;
+}
+
+/*
+ * A whole block's entries: a host huge page is 512 frames in a row from
+ * a 2 MiB-aligned one. Anything else is not; a run that looks like one
+ * is asked once (kpageflags), and believed while it stays a run.
+ */
+static void learn_host_page_pm(struct mover *m, struct hotness *h,
+			       uint64_t head, const uint64_t *e)
+{
+	uint64_t pfn = entry_pfn(e[0]);
+	bool run = pfn && pfn % PAGES_PER_2M == 0;
+
+	for (unsigned int k = 1; run && k < PAGES_PER_2M; k++)
+		run = entry_pfn(e[k]) == pfn + k;
+	if (!run)
+		hotness_set_host_huge(h, head, false);
+	else if (!hotness_block_host_huge(h, head))
+		learn_host_page(m, h, head);
+}
+
+/* The node of a pagemap entry's frame, -1 if not present. */
+static int entry_node(const struct mover *m, uint64_t e)
+{
+	return e & PM_PRESENT ? frame_node(&m->frames, e & PM_PFN_MASK) : -1;
+}
+
+void mover_load_frames(struct mover *m)
+{
+	char err[600];
+
+	frame_nodes_fini(&m->frames);
+	m->by_frames = 1;
+	if (!m->ops->pagemap) {
+		m->by_frames = -1;
+	} else if (frame_nodes_load(&m->frames, m->sys_root, err,
+				    sizeof(err))) {
+		log_warn("cannot tell the node of a page frame (%s): pages are located by move_pages queries, about 4x the cost",
+			 err);
+		m->by_frames = -1;
+	}
+}
+
+enum frames_check { FRAMES_OK, FRAMES_HIDDEN, FRAMES_UNKNOWN };
+
+/* Are the frames of n entries read, and each in a known memory block? */
+static enum frames_check check_frames(const struct mover *m, uint64_t n)
+{
+	enum frames_check ret = FRAMES_OK;
+
+	for (uint64_t k = 0; k < n; k++) {
+		if (!(m->pm[k] & PM_PRESENT))
+			continue;
+		/* a page present at frame 0: frames are hidden (not root) */
+		if (!entry_pfn(m->pm[k]))
+			return FRAMES_HIDDEN;
+		if (entry_node(m, m->pm[k]) < 0)
+			ret = FRAMES_UNKNOWN;
+	}
+	return ret;
+}
+
+/*
+ * Locating by frames, a chunk of blocks of one range (contiguous HVA) a
+ * read. A frame in no memory block is memory plugged in since the table
+ * was read: it is read again, once; frames still unknown then (device
+ * memory mapped into the guest?), or hidden (PFNs need CAP_SYS_ADMIN),
+ * and the rest is located by queries. Returns 1 then, and *pidx is where
+ * the queries go on from.
+ */
+static int locate_by_frame(struct mover *m, struct hotness *h, uint64_t *pidx,
+			   uint64_t end, uint64_t *node_pages)
+{
+	uint64_t idx = *pidx;
+	enum frames_check fc;
+
+	while (idx < end && !(m->stop && *m->stop)) {
+		uint64_t head = idx & ~(PAGES_PER_2M - 1);
+		uint64_t stop = hotness_run_end(h, head);
+		long got;
+
+		if (stop > end)
+			stop = end;
+		if (stop > head + LOCATE_CHUNK_PAGES)
+			stop = head + LOCATE_CHUNK_PAGES;
+		got = m->ops->pagemap(m->ops->ctx, m, hotness_hva(h, head),
+				      stop - head, m->pm);
+		if (got != (long)(stop - head)) {
+			if (kill(m->pid, 0) && errno == ESRCH) {
+				m->gone = true;
+				break;
+			}
+			log_warn("cannot read %s/%d/pagemap: %s; pages are located by move_pages queries, about 4x the cost",
+				 m->proc_root, (int)m->pid,
+				 got < 0 ? strerror(errno) : "short read");
+			goto queries;
+		}
+		fc = check_frames(m, stop - head);
+		if (fc == FRAMES_UNKNOWN && !m->frames_reloaded) {
+			m->frames_reloaded = true;
+			mover_load_frames(m);
+			if (m->by_frames == 1)
+				continue;
+			goto queries;
+		}
+		if (fc != FRAMES_OK) {
+			log_warn(fc == FRAMES_HIDDEN ?
+				 "the page frames of pid %d are hidden (the agent is not root?): pages are located by move_pages queries, about 4x the cost" :
+				 "page frames of pid %d are in no memory block of any node (device memory?): pages are located by move_pages queries",
+				 (int)m->pid);
+			goto queries;
+		}
+		for (uint64_t b = head; b < stop; b += PAGES_PER_2M) {
+			const uint64_t *e = m->pm + (b - head);
+			uint64_t lo = idx > b ? idx : b;
+			uint64_t hi = stop < b + PAGES_PER_2M ? stop :
+				      b + PAGES_PER_2M;
+
+			if (lo == b && hi == b + PAGES_PER_2M)
+				learn_host_page_pm(m, h, b, e);
+			for (uint64_t i = lo; i < hi;
+			     i += hotness_unit_pages(h, i))
+				place_unit(m, h, i, entry_node(m, e[i - b]),
+					   node_pages);
+		}
+		idx = stop;
+	}
+	*pidx = idx;
+	return 0;
+queries:
+	m->by_frames = -1;
+	*pidx = idx;
+	return 1;
+}
+
+int mover_locate(struct mover *m, struct hotness *h, uint64_t first,
+		 uint64_t count, uint64_t *node_pages)
+{
+	uint64_t idx = first, end = first + count;
+
+	if (end > h->npages)
+		end = h->npages;
+	/* start at the head of a huge block, never inside it */
+	if (hotness_block_huge(h, idx))
+		idx &= ~(PAGES_PER_2M - 1);
+	if (m->by_frames == 0)
+		mover_load_frames(m);
+	if (m->by_frames == 1 &&
+	    !locate_by_frame(m, h, &idx, end, node_pages))
+		return m->gone ? -1 : 0;
+	return locate_by_query(m, h, idx, end, node_pages);
 }

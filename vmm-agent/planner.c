@@ -102,12 +102,21 @@ static void fill_quota(const uint64_t *hist, size_t nkeys, uint64_t want,
 	}
 }
 
+#define LANES	4
+
 struct scan_totals {
 	/* pages by (tier, history byte): 4 KiB units, and 2 MiB units */
 	uint64_t small[TIER_NR][256], huge[TIER_NR][256];
+	/*
+	 * small's counts, kept in LANES copies by page index while counting:
+	 * neighbours often share a (tier, byte), and each increment would
+	 * wait for the store of the one before
+	 */
+	uint64_t lanes[LANES][TIER_NR * 256];
 	uint64_t hot_hist[256];		/* hot pages by history byte */
 	uint64_t cand_hist[256];	/* by candidate key */
 	uint64_t vict_hist[512];	/* by victim key */
+	uint64_t other_cold;		/* cold pages on other nodes */
 };
 
 /*
@@ -137,10 +146,13 @@ static void first_pass(const struct hotness *h, const struct plan_params *pp,
 
 	FOR_EACH_UNIT(h, idx, n, tier, b, {
 		if (n == 1)
-			t->small[tier][b]++;
+			t->lanes[idx % LANES][tier * 256 + b]++;
 		else
 			t->huge[tier][b] += n;
 	})
+	for (unsigned int l = 0; l < LANES; l++)
+		for (unsigned int k = 0; k < TIER_NR * 256; k++)
+			t->small[k / 256][k % 256] += t->lanes[l][k];
 	for (int tier = 0; tier < TIER_NR; tier++) {
 		for (unsigned int b = 0; b < 256; b++) {
 			uint64_t all = t->small[tier][b] + t->huge[tier][b];
@@ -164,8 +176,10 @@ static void first_pass(const struct hotness *h, const struct plan_params *pp,
 				out->cold_pages += all;
 			if (tier == TIER_DRAM)
 				t->vict_hist[victim_key(r, (uint8_t)b, cold)] += mov;
-			else if (hot)
+			else if (hot && !pp->no_promote)
 				t->cand_hist[candidate_key(r, (uint8_t)b)] += mov;
+			else if (cold && tier == TIER_OTHER)
+				t->other_cold += mov;
 		}
 	}
 	/* indexes in no range (padding) count as not present */
@@ -182,8 +196,7 @@ struct lists {
 enum pick { PICK_NONE, PICK_PROMO, PICK_VICTIM, PICK_OTHER };
 
 static int second_pass(const struct hotness *h, const struct plan_params *pp,
-		       const struct plan *out, struct scan_totals *t,
-		       uint64_t budget, struct lists *l)
+		       struct scan_totals *t, uint64_t budget, struct lists *l)
 {
 	const struct hot_rules *r = pp->rules;
 	uint64_t promo_quota[256], vict_quota[512], other_quota = budget;
@@ -196,9 +209,6 @@ static int second_pass(const struct hotness *h, const struct plan_params *pp,
 
 	if (!pick || !keys)
 		goto out;
-	/* candidates below the threshold would not stay: leave them out */
-	for (unsigned int k = 256 - out->threshold_rank; k < 256; k++)
-		t->cand_hist[k] = 0;
 	fill_quota(t->cand_hist, 256, budget, promo_quota);
 	fill_quota(t->vict_hist, 512, budget, vict_quota);
 	for (int tier = 0; tier < TIER_NR; tier++) {
@@ -318,6 +328,17 @@ static void sequence(const struct plan_params *pp, struct lists *l,
 	p->dram_pages_after = dram;
 }
 
+/* Over the limit, a candidate, or a cold unit where it should not be. */
+static bool may_move(const struct plan_params *pp, const struct plan *out,
+		     const struct scan_totals *t)
+{
+	uint64_t any = t->other_cold;
+
+	for (unsigned int k = 0; k < 256; k++)
+		any |= t->cand_hist[k] | t->vict_hist[k];	/* cold victims */
+	return any || out->dram_pages > pp->limit_pages;
+}
+
 int plan_make(const struct hotness *h, const struct plan_params *pp,
 	      struct plan *out)
 {
@@ -339,7 +360,12 @@ int plan_make(const struct hotness *h, const struct plan_params *pp,
 		hist_window_hits(pp->rules,
 			pp->rules->byte_of_rank[out->threshold_rank]) :
 		pp->rules->min_hot;
-	if (second_pass(h, pp, out, t, budget, &l))
+	/* candidates below the threshold would not stay: leave them out */
+	for (unsigned int k = 256 - out->threshold_rank; k < 256; k++)
+		t->cand_hist[k] = 0;
+	/* the second pass reads every page: only when something will move */
+	if (budget && may_move(pp, out, t) &&
+	    second_pass(h, pp, t, budget, &l))
 		goto done;
 	out->ops = malloc((l.promo.n + l.victim.n + l.other.n + 1) *
 			  sizeof(*out->ops));

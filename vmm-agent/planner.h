@@ -44,6 +44,7 @@ struct plan_params {
 	uint64_t limit_pages;
 	uint64_t budget_pages;	/* rate limit x interval, in pages */
 	bool skip_huge;		/* huge_pages: "skip" */
+	bool no_promote;	/* DRAM use not known yet: demotions only */
 };
 
 struct plan {

@@ -30,6 +30,10 @@ struct sim {
 	int free_dram;
 	bool thp[NPAGES / 512];		/* one host huge page: moves whole */
 	bool know_thp;			/* the agent may ask (host_huge) */
+	bool hide_frames;		/* pagemap without PFNs (not root) */
+	uint64_t queries;		/* move_pages calls without nodes */
+	unsigned int frame_blocks_off;	/* frames in blocks sysfs lacks */
+	uint64_t pagemap_reads;
 };
 
 static struct sim sim;
@@ -64,6 +68,7 @@ static long sim_move(void *ctx, int pid, unsigned long count, void **pages,
 	(void)ctx;
 	(void)pid;
 	(void)flags;
+	sim.queries += !nodes;
 	for (unsigned long i = 0; i < count; i++) {
 		uint64_t idx = ((uint64_t)(uintptr_t)pages[i] - BASE) / 4096;
 
@@ -110,8 +115,36 @@ static int sim_host_huge(void *ctx, struct mover *m, uint64_t hva)
 	return sim.know_thp ? sim.thp[(hva - BASE) / 4096 / 512] : -1;
 }
 
+/*
+ * Frames as the fake sysfs (make_frames) has them: node 0's block from
+ * PFN 32768, node 1's from 65536; a page's frame is its index there,
+ * swapped with its neighbour's unless in a THP (512 in a row).
+ */
+#define FRAME_BLOCK_PAGES	32768
+static uint64_t sim_frame(uint64_t idx)
+{
+	return (uint64_t)(sim.node_of[idx] + 1 + sim.frame_blocks_off) *
+	       FRAME_BLOCK_PAGES + (sim.thp[idx / 512] ? idx : idx ^ 1);
+}
+
+static long sim_pagemap(void *ctx, struct mover *m, uint64_t hva, size_t n,
+			uint64_t *out)
+{
+	(void)ctx;
+	(void)m;
+	sim.pagemap_reads++;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t idx = (hva - BASE) / 4096 + k;
+
+		out[k] = idx < NPAGES ? 1ull << 63 | sim_frame(idx) : 0;
+		if (idx < NPAGES && sim.hide_frames)
+			out[k] = 1ull << 63;
+	}
+	return (long)n;
+}
+
 static const struct mover_ops sim_ops = { sim_move, sim_now, sim_sleep, NULL,
-					  sim_host_huge };
+					  sim_host_huge, sim_pagemap };
 
 static struct agent a;
 static struct policy pol;
@@ -151,8 +184,7 @@ static void start(unsigned int limit_pct, enum policy_mode mode)
 	CHECK(agent_attach(&a, getpid(), &rg, 1, NPAGES * 4096ull, err,
 			   sizeof(err)) == 0);
 	CHECK_EQ_U64(a.st.tier_bytes[TIER_PMEM], 0);	/* no interval yet */
-	CHECK_EQ_U64(a.st.nr_nodes, 1);
-	CHECK_EQ_U64(a.st.nodes[0].node, 1);
+	CHECK_EQ_U64(a.st.nr_nodes, 0);		/* nothing located yet */
 }
 
 /* The guest touches [lo, hi) every interval, and page `rare` once. */
@@ -403,6 +435,7 @@ static void test_real_reader_feeds_the_agent(void)
 	pol.limit_percent = 50;
 	agent_init(&a, &pol, &sim_ops, agent_scan_idle_pages, &r);
 	a.proc_root = proc_root;
+	a.sys_root = sys_root;
 	CHECK(agent_attach(&a, getpid(), &rg, 1, NPAGES * 4096ull, err,
 			   sizeof(err)) == 0);
 	for (int interval = 0; interval < 2; interval++) {
@@ -420,11 +453,157 @@ static void test_real_reader_feeds_the_agent(void)
 	fake_kernel_fini(&k);
 }
 
+/* sysfs's memory blocks: one of FRAME_BLOCK_PAGES for each node. */
+static const char *const frame_dirs[] = {
+	"devices", "devices/system", "devices/system/memory",
+	"devices/system/node", "devices/system/node/node0",
+	"devices/system/node/node0/memory1", "devices/system/node/node1",
+	"devices/system/node/node1/memory2",
+};
+#define NR_FRAME_DIRS	(sizeof(frame_dirs) / sizeof(frame_dirs[0]))
+
+static void make_frames(bool on)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/devices/system/memory/block_size_bytes",
+		 sys_root);
+	if (!on) {
+		unlink(path);
+		for (size_t i = NR_FRAME_DIRS; i-- > 0;) {
+			snprintf(path, sizeof(path), "%s/%s", sys_root,
+				 frame_dirs[i]);
+			rmdir(path);
+		}
+		return;
+	}
+	for (size_t i = 0; i < NR_FRAME_DIRS; i++) {
+		char dir[512];
+
+		snprintf(dir, sizeof(dir), "%s/%s", sys_root, frame_dirs[i]);
+		mkdir(dir, 0755);
+	}
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	fprintf(f, "%llx\n", FRAME_BLOCK_PAGES * 4096ull);
+	fclose(f);
+}
+
+/* After the first interval every page is located, by frames: a read of
+ * the pagemap a 64 blocks, no move_pages query. */
+static void test_first_interval_locates_by_frame(void)
+{
+	start(25, POLICY_ENFORCE);
+	CHECK_EQ_U64(sim.pagemap_reads, 0);	/* attach reads nothing */
+	CHECK(agent_interval(&a) == 0);
+	CHECK_EQ_U64(a.st.nr_nodes, 1);
+	CHECK_EQ_U64(a.st.nodes[0].node, 1);
+	CHECK_EQ_U64(a.st.nodes[0].bytes, NPAGES * 4096ull);
+	CHECK_EQ_U64(sim.queries, 0);
+	CHECK_EQ_U64(a.st.c.moved_elsewhere_pages, 0);
+	CHECK_EQ_U64(sim.pagemap_reads, 1);	/* NPAGES: one chunk */
+	agent_fini(&a);
+}
+
+/*
+ * Pages the kernel moves behind the agent's back are found, counted,
+ * and make the sweep fast; without PFNs the agent asks move_pages.
+ */
+static void test_pages_moved_elsewhere_are_found(void)
+{
+	start(25, POLICY_ENFORCE);
+	CHECK(agent_interval(&a) == 0);
+	for (int i = 0; i < NPAGES; i += 2)
+		sim.node_of[i] = 0;	/* "NUMA balancing" */
+	CHECK(agent_interval(&a) == 0);
+	CHECK_EQ_U64(a.st.c.moved_elsewhere_pages, NPAGES / 2);
+	CHECK_EQ_U64(a.st.nodes[0].node, 0);
+	CHECK_EQ_U64(a.st.nodes[0].bytes, NPAGES / 2 * 4096ull);
+	agent_fini(&a);
+
+	start(25, POLICY_ENFORCE);
+	sim.hide_frames = true;
+	CHECK(agent_interval(&a) == 0);
+	CHECK(sim.queries > 0);			/* queries instead */
+	CHECK_EQ_U64(a.st.nodes[0].node, 1);
+	CHECK_EQ_U64(a.st.nodes[0].bytes, NPAGES * 4096ull);
+	agent_fini(&a);
+}
+
+/*
+ * Frames in no memory block sysfs shows (device memory): the table is
+ * read once more, then pages are located by queries, none misplaced.
+ */
+static void test_frames_in_no_block_fall_back_to_queries(void)
+{
+	start(25, POLICY_ENFORCE);
+	sim.frame_blocks_off = 5;
+	CHECK(agent_interval(&a) == 0);
+	CHECK_EQ_U64(sim.pagemap_reads, 2);	/* once, once more */
+	CHECK(sim.queries > 0);
+	CHECK_EQ_U64(a.st.nodes[0].node, 1);
+	CHECK_EQ_U64(a.st.nodes[0].bytes, NPAGES * 4096ull);
+	CHECK_EQ_U64(a.st.c.moved_elsewhere_pages, 0);
+	agent_fini(&a);
+}
+
+/*
+ * A signal's flag ends the interval at the scan's next range: no error,
+ * no scan counted, the pages not yet reported keep their history, and
+ * the next interval is whole again.
+ */
+static void test_signal_ends_the_interval(void)
+{
+	struct ip_hva_range rg = { BASE, BASE + NPAGES * 4096ull };
+	volatile int stop = 0;
+	struct fake_kernel k;
+	struct ip_reader r;
+	char err[1024];
+	int ri;
+
+	memset(&sim, 0, sizeof(sim));
+	for (int i = 0; i < NPAGES; i++)
+		sim.node_of[i] = 1;
+	sim.free_dram = NPAGES;
+	fake_kernel_init(&k);
+	ri = fake_add_region(&k, BASE, NPAGES, 12);
+	ip_reader_init(&r, &k.ops);
+	policy_defaults(&pol);
+	pol.nr_dram_nodes = pol.nr_pmem_nodes = 1;
+	pol.pmem_nodes[0] = 1;
+	agent_init(&a, &pol, &sim_ops, agent_scan_idle_pages, &r);
+	a.proc_root = proc_root;
+	a.sys_root = sys_root;
+	a.stop = &stop;
+	CHECK(agent_attach(&a, getpid(), &rg, 1, NPAGES * 4096ull, err,
+			   sizeof(err)) == 0);
+	fake_touch(&k, ri, 0, NPAGES);
+	CHECK(agent_interval(&a) == 0);
+	CHECK_EQ_U64(a.hot.hist[NPAGES - 1], HIST_LATEST);
+	stop = 1;
+	fake_touch(&k, ri, 0, NPAGES);
+	CHECK(agent_interval(&a) == 0);
+	CHECK_EQ_U64(a.st.c.scans, 1);
+	CHECK(a.st.last_error[0] == '\0');
+	CHECK_EQ_U64(a.hot.hist[NPAGES - 1], HIST_LATEST);	/* as it was */
+	stop = 0;
+	CHECK(agent_interval(&a) == 0);
+	CHECK_EQ_U64(a.st.c.scans, 2);
+	agent_fini(&a);
+	ip_reader_fini(&r);
+	fake_kernel_fini(&k);
+}
+
 int main(void)
 {
 	vlog_init(VLOG_ERR, NULL);
 	CHECK(mkdtemp(proc_root) != NULL);
 	CHECK(mkdtemp(sys_root) != NULL);
+	make_frames(true);
+	RUN_TEST(test_first_interval_locates_by_frame);
+	RUN_TEST(test_pages_moved_elsewhere_are_found);
+	RUN_TEST(test_frames_in_no_block_fall_back_to_queries);
 	RUN_TEST(test_hot_set_promoted_within_two_intervals);
 	RUN_TEST(test_rare_pages_never_promoted_with_ample_headroom);
 	RUN_TEST(test_dram_limit_holds_as_the_hot_set_moves);
@@ -435,6 +614,8 @@ int main(void)
 	RUN_TEST(test_kernel_tiering_is_reported);
 	RUN_TEST(test_damon_stat_is_reported);
 	RUN_TEST(test_real_reader_feeds_the_agent);
+	RUN_TEST(test_signal_ends_the_interval);
+	make_frames(false);
 	rmdir(proc_root);
 	rmdir(sys_root);
 	return TEST_SUMMARY();

@@ -105,8 +105,9 @@ static void fake_sleep(void *ctx, uint64_t ns)
 	fk.slept += ns;
 }
 
+/* no pagemap: pages are located by move_pages queries */
 static const struct mover_ops fake_ops = { fake_move, fake_now, fake_sleep,
-					   NULL, NULL };
+					   NULL, NULL, NULL };
 
 static struct policy pol;
 static struct hotness h;

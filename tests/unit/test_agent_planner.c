@@ -37,7 +37,7 @@ static void set_page(uint64_t idx, uint8_t hist, enum tier t)
 
 static struct plan_params params(uint64_t limit, uint64_t budget)
 {
-	struct plan_params pp = { &rules, limit, budget, false };
+	struct plan_params pp = { &rules, limit, budget, false, false };
 
 	return pp;
 }

@@ -19,12 +19,12 @@ test_agent_planner_CFLAGS = $(AGENT_CFLAGS)
 test_agent_planner_LIBS = -ljson-c -lm
 
 TESTS += test_agent_mover
-test_agent_mover_SRCS = $(AGENT)/mover.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c
+test_agent_mover_SRCS = $(AGENT)/mover.c $(AGENT)/frame_nodes.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c
 test_agent_mover_CFLAGS = $(AGENT_CFLAGS)
 test_agent_mover_LIBS = -lnuma -ljson-c -lm
 
 TESTS += test_agent_status
-test_agent_status_SRCS = $(AGENT)/counters.c $(AGENT)/prom.c $(AGENT)/mover.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c
+test_agent_status_SRCS = $(AGENT)/counters.c $(AGENT)/prom.c $(AGENT)/mover.c $(AGENT)/frame_nodes.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c
 test_agent_status_CFLAGS = $(AGENT_CFLAGS)
 test_agent_status_LIBS = -lnuma -ljson-c -lm
 
@@ -38,7 +38,7 @@ test_agent_domain_CFLAGS = $(AGENT_CFLAGS)
 test_agent_domain_LIBS = -lvirt -pthread
 
 TESTS += test_agent_loop
-test_agent_loop_SRCS = $(AGENT)/agent.c $(TOP)/lib/ip_aging.c $(AGENT)/planner.c $(AGENT)/mover.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c $(TOP)/lib/ip_reader.c \
+test_agent_loop_SRCS = $(AGENT)/agent.c $(TOP)/lib/ip_aging.c $(AGENT)/planner.c $(AGENT)/mover.c $(AGENT)/frame_nodes.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c $(TOP)/lib/ip_reader.c \
 	idle_pages_fake_kernel.c
 test_agent_loop_CFLAGS = $(AGENT_CFLAGS)
 test_agent_loop_LIBS = -lnuma -ljson-c -lm
