@@ -17,8 +17,11 @@
  *               after 8 scans (a full history), the mean of a round of 4
  *               intervals (every fourth scan finds the warm set accessed
  *               too);
- *   all-pmem    everything on PMEM at attach; the second interval, the
- *               first that promotes.
+ *   all-pmem    everything on PMEM at attach; the first interval that
+ *               promotes (the second, once the first sweep of where
+ *               pages sit is whole: 1 to 4 intervals, agent.h).
+ * Each case also times agent_attach() and the interval right after it,
+ * to show that attaching a large guest blocks nothing.
  * Each case is tried 3 times, in 3 passes over all of them, so that its
  * tries are minutes apart (this machine is shared), each try in a
  * process of its own, and the try that took least time counts.
@@ -26,7 +29,9 @@
  * scans, cold = 4 idle scans, 256 MiB/s: 1.25 GiB moved an interval).
  */
 #include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -81,7 +86,7 @@ struct iv {
 	/* the calls the fakes answered */
 	double opens, ioctls, lseeks, reads, bytes;
 	double query_calls, query_addrs, move_calls, move_addrs, moved_pages;
-	double host_huge_calls;
+	double host_huge_calls, pagemap_reads, pagemap_entries;
 };
 
 #define IV_FIELDS	(sizeof(struct iv) / sizeof(double))
@@ -116,10 +121,13 @@ struct case_result {
 	int nreps;
 	struct projection proj;
 	double floor_s;
-	/* attach: locating every page */
+	/* attach, and the interval right after it */
 	double attach_s;
 	struct fake_numa_counts attach_fn;
 	struct projection attach_proj;
+	struct iv first;
+	struct projection first_proj;
+	unsigned int promoting_interval;	/* all-pmem: which one */
 	/* heap, bytes above the driver's own */
 	int64_t heap_attach_peak, heap_peak, heap_retained, mallinfo_in_use;
 	uint64_t dram_pages;		/* in DRAM at the end */
@@ -139,8 +147,26 @@ struct env {
 
 static const struct syscost *g_sc;
 static double g_floor_ns_per_byte;
-static char g_root[] = "/tmp/agent-scale-XXXXXX";
+static char g_root[] = "/tmp/agent-scale-XXXXXX";	/* /proc: empty */
+static char g_sys[] = "/tmp/agent-scale-sys-XXXXXX";	/* the frames' nodes */
 static bool plan_marked;
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+		      struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	remove(path);
+	return 0;
+}
+
+static void remove_dirs(void)
+{
+	rmdir(g_root);
+	if (g_sys[strlen(g_sys) - 1] != 'X')
+		nftw(g_sys, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
 
 static void __attribute__((format(printf, 1, 2))) die(const char *fmt, ...)
 {
@@ -151,7 +177,7 @@ static void __attribute__((format(printf, 1, 2))) die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
-	rmdir(g_root);	/* empty; whichever of parent and child is first */
+	remove_dirs();	/* whichever of parent and child is first */
 	exit(1);
 }
 
@@ -202,7 +228,7 @@ static void env_init(struct env *e, const struct pattern *p, uint64_t guest,
 	snprintf(e->a.st.domain, sizeof(e->a.st.domain), "agent-scale");
 	/* empty: no cpuset, no numa_balancing, no DAMON to report */
 	e->a.proc_root = g_root;
-	e->a.sys_root = g_root;
+	e->a.sys_root = g_sys;
 }
 
 static void env_fini(struct env *e)
@@ -276,6 +302,8 @@ static void interval(struct env *e, struct iv *out)
 	out->move_addrs = DELTA(e->fn.n, fn0, move_addrs);
 	out->moved_pages = DELTA(e->fn.n, fn0, moved_pages);
 	out->host_huge_calls = DELTA(e->fn.n, fn0, host_huge_calls);
+	out->pagemap_reads = DELTA(e->fn.n, fn0, pagemap_reads);
+	out->pagemap_entries = DELTA(e->fn.n, fn0, pagemap_entries);
 }
 
 /* In use by malloc by its own count (mallinfo2), for the cross-check. */
@@ -296,8 +324,10 @@ static void project(const struct pattern *p, const struct walk_cost *wc,
 
 	pr->walk = pages_walked * ((1 - x->warm) * wc->ns_per_page[0] +
 				   x->warm * wc->ns_per_page[1]) / 1e9;
-	pr->locate = x->query_addrs * (huge ? sc->mp_query_thp_ns :
-				       sc->mp_query_ns) / 1e9;
+	pr->locate = (x->query_addrs * (huge ? sc->mp_query_thp_ns :
+					sc->mp_query_ns) +
+		      x->pagemap_entries * (huge ? sc->pagemap_bulk_thp_ns :
+					    sc->pagemap_bulk_ns)) / 1e9;
 	/* a 4 KiB page's PFN is not 2 MiB aligned: no kpageflags read */
 	pr->page_info = x->host_huge_calls *
 			(huge ? sc->pagemap_thp_ns + sc->kpageflags_ns :
@@ -320,7 +350,10 @@ static void finish_case(struct case_result *cr, const struct pattern *p,
 	at.query_calls = (double)cr->attach_fn.query_calls;
 	at.query_addrs = (double)cr->attach_fn.query_addrs;
 	at.host_huge_calls = (double)cr->attach_fn.host_huge_calls;
+	at.pagemap_entries = (double)cr->attach_fn.pagemap_entries;
 	project(p, wc, &at, 0, &cr->attach_proj);
+	project(p, wc, &cr->first, (double)(cr->guest / 4096),
+		&cr->first_proj);
 	cr->floor_s = cr->best.bytes * g_floor_ns_per_byte / 1e9;
 }
 
@@ -368,7 +401,8 @@ static void try_converged(const struct pattern *p, uint64_t guest,
 	attach(&e, cr);
 	cr->heap_attach_peak = heap_peak() - base;
 	heap_peak_reset();
-	for (int i = 0; i < WARMUP_SCANS; i++)
+	interval(&e, &cr->first);
+	for (int i = 1; i < WARMUP_SCANS; i++)
 		interval(&e, &x);
 	for (int i = 0; i < PAT_WARM_EVERY; i++) {
 		interval(&e, &x);
@@ -393,13 +427,86 @@ static void try_all_pmem(const struct pattern *p, uint64_t guest,
 	heap_peak_reset();
 	attach(&e, cr);
 	cr->heap_attach_peak = heap_peak() - base;
-	interval(&e, &x);	/* one scan: nothing is hot yet */
-	heap_peak_reset();
-	interval(&e, &x);
-	if (!x.promoted)
-		die("%s %llu GiB all on PMEM: the second interval promoted nothing",
-		    pattern_name(p->kind), (unsigned long long)(guest / GIB));
+	interval(&e, &cr->first);	/* one scan: nothing is hot yet */
+	for (cr->promoting_interval = 2;; cr->promoting_interval++) {
+		heap_peak_reset();
+		interval(&e, &x);
+		if (x.promoted)
+			break;
+		if (cr->promoting_interval > AGENT_SWEEP_FAST + 1)
+			die("%s %llu GiB all on PMEM: interval %u promoted nothing",
+			    pattern_name(p->kind),
+			    (unsigned long long)(guest / GIB),
+			    cr->promoting_interval);
+	}
 	try_end(cr, &e, &x, base, mi0);
+}
+
+/* A signal handler's flag, set from another thread after delay_ns. */
+struct stopper {
+	volatile int *flag;
+	uint64_t delay_ns, set_at;
+};
+
+static void *stopper_run(void *arg)
+{
+	struct stopper *s = arg;
+	struct timespec ts = { (time_t)(s->delay_ns / 1000000000ull),
+			       (long)(s->delay_ns % 1000000000ull) };
+
+	nanosleep(&ts, NULL);
+	s->set_at = run_ns();
+	*s->flag = 1;
+	return NULL;
+}
+
+#define SIGNAL_TRIES	12
+
+/*
+ * How soon agent_interval() returns once the flag vmm-agent's SIGTERM
+ * and SIGHUP handler sets (main.c) is set, at points spread over
+ * intervals of a converged guest: the worst, s. attach_s: attach's time.
+ */
+static double signal_latency(const struct pattern *p, uint64_t guest,
+			     double *attach_s, double *interval_s)
+{
+	volatile int flag = 0;
+	double worst = 0, whole;
+	struct case_result cr;
+	uint64_t t0;
+	struct env e;
+
+	env_init(&e, p, guest, true);
+	e.a.stop = &flag;
+	try_start(&cr, p, guest, true);
+	attach(&e, &cr);
+	*attach_s = cr.attach_s;
+	for (int i = 0; i < WARMUP_SCANS; i++)
+		if (agent_interval(&e.a))
+			die("agent_interval: %s", e.a.st.last_error);
+	t0 = run_ns();
+	if (agent_interval(&e.a))
+		die("agent_interval: %s", e.a.st.last_error);
+	whole = (run_ns() - t0) / 1e9;
+	*interval_s = whole;
+	for (int i = 0; i < SIGNAL_TRIES; i++) {
+		struct stopper st = { &flag, (uint64_t)(whole * 1e9) * i /
+					     SIGNAL_TRIES, 0 };
+		pthread_t th;
+		uint64_t back;
+
+		flag = 0;
+		if (pthread_create(&th, NULL, stopper_run, &st))
+			die("pthread_create failed");
+		agent_interval(&e.a);
+		back = run_ns();
+		pthread_join(th, NULL);
+		if (st.set_at && back > st.set_at &&
+		    (back - st.set_at) / 1e9 > worst)
+			worst = (back - st.set_at) / 1e9;
+	}
+	env_fini(&e);
+	return worst;
 }
 
 /* Adds a try to the case: the one that took least time counts. */
@@ -422,6 +529,8 @@ static void merge_try(struct case_result *cr, const struct case_result *t)
 		cr->attach_s = t->attach_s;
 		cr->attach_fn = t->attach_fn;
 	}
+	if (iv_agent_s(&t->first) < iv_agent_s(&cr->first))
+		cr->first = t->first;
 	if (iv_agent_s(&t->best) >= iv_agent_s(&cr->best))
 		return;
 	cr->best = t->best;
@@ -516,7 +625,7 @@ static void print_case(const struct case_result *cr)
 
 	printf("%5llu GiB %-12s %-9s agent %8.2f ms (scan %.2f, locate %.2f, plan %.2f, move %.2f), %.2f ns/page; "
 	       "+ kernel %.2f ms (walk %.2f, move_pages %.2f, pagemap %.2f); "
-	       "%.1f%% of a core at 5 s; heap %.2f B/page; floor x%.0f; attach %.2f s + %.2f s\n",
+	       "%.1f%% of a core at 5 s; heap %.2f B/page; floor x%.0f; attach %.3f s + %.3f s, the interval after it %.2f s + %.2f s\n",
 	       (unsigned long long)(cr->guest / GIB), pattern_name(cr->kind),
 	       cr->converged ? "converged" : "all-pmem", cr->agent_s * 1e3,
 	       b->cpu[ST_SCAN] * 1e3, b->cpu[ST_LOCATE] * 1e3,
@@ -527,7 +636,8 @@ static void print_case(const struct case_result *cr)
 	       100 * (cr->agent_s + cr->proj.total) / INTERVAL_S,
 	       (double)case_heap_peak(cr) / (double)(cr->guest / 4096),
 	       cr->floor_s ? cr->agent_s / cr->floor_s : 0, cr->attach_s,
-	       cr->attach_proj.total);
+	       cr->attach_proj.total, iv_agent_s(&cr->first),
+	       cr->first_proj.total);
 	fflush(stdout);
 }
 
@@ -608,6 +718,8 @@ static json_object *case_json(const struct case_result *cr)
 	json_object_object_add(calls, "locate_calls", jd(b->query_calls));
 	json_object_object_add(calls, "locate_addresses", jd(b->query_addrs));
 	json_object_object_add(calls, "host_huge_queries", jd(b->host_huge_calls));
+	json_object_object_add(calls, "pagemap_reads", jd(b->pagemap_reads));
+	json_object_object_add(calls, "pagemap_entries", jd(b->pagemap_entries));
 	json_object_object_add(calls, "move_calls", jd(b->move_calls));
 	json_object_object_add(calls, "move_addresses", jd(b->move_addrs));
 	json_object_object_add(calls, "moved_pages", jd(b->moved_pages));
@@ -630,7 +742,18 @@ static json_object *case_json(const struct case_result *cr)
 	json_object_object_add(at, "host_huge_queries", json_object_new_int64((int64_t)cr->attach_fn.host_huge_calls));
 	json_object_object_add(at, "kernel_projection_s", projection_json(&cr->attach_proj));
 	json_object_object_add(at, "total_cpu_s", jd(cr->attach_s + cr->attach_proj.total));
+	json_object_object_add(at, "pagemap_entries", json_object_new_int64((int64_t)cr->attach_fn.pagemap_entries));
 	json_object_object_add(o, "attach", at);
+	at = json_object_new_object();
+	json_object_object_add(at, "agent_cpu_s", jd(iv_agent_s(&cr->first)));
+	json_object_object_add(at, "agent_cpu_s_by_stage", stages_json(cr->first.cpu));
+	json_object_object_add(at, "kernel_projection_s", projection_json(&cr->first_proj));
+	json_object_object_add(at, "total_cpu_s", jd(iv_agent_s(&cr->first) + cr->first_proj.total));
+	json_object_object_add(at, "pagemap_entries", jd(cr->first.pagemap_entries));
+	json_object_object_add(o, "first_interval", at);
+	if (!cr->converged)
+		json_object_object_add(o, "promoting_interval",
+				       json_object_new_int64(cr->promoting_interval));
 	json_object_object_add(o, "dram_pages_at_end", json_object_new_int64((int64_t)cr->dram_pages));
 	json_object_object_add(o, "settled", json_object_new_boolean(cr->settled));
 	json_object_object_add(o, "loadavg_1min_highest", jd(cr->load));
@@ -649,6 +772,8 @@ static json_object *syscost_json(const struct syscost *c)
 	json_object_object_add(o, "move_pages_same_node_ns_per_page", jd(c->mp_move_ns));
 	json_object_object_add(o, "move_pages_query_ns_per_thp", jd(c->mp_query_thp_ns));
 	json_object_object_add(o, "move_pages_same_node_ns_per_thp", jd(c->mp_move_thp_ns));
+	json_object_object_add(o, "pagemap_bulk_ns_per_page", jd(c->pagemap_bulk_ns));
+	json_object_object_add(o, "pagemap_bulk_ns_per_thp_page", jd(c->pagemap_bulk_thp_ns));
 	json_object_object_add(o, "pagemap_read_ns", jd(c->pagemap_ns));
 	json_object_object_add(o, "pagemap_read_thp_ns", jd(c->pagemap_thp_ns));
 	json_object_object_add(o, "kpageflags_read_ns", jd(c->kpageflags_ns));
@@ -790,12 +915,13 @@ int main(int argc, char **argv)
 	struct opts o;
 	json_object *root, *cases, *walks, *setup;
 	double t0 = wall_s(), load0 = bench_loadavg();
+	double sig_worst = -1, sig_attach = 0, sig_interval = 0;
 	char err[512];
 
 	parse_args(argc, argv, &o);
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!mkdtemp(g_root))
-		die("mkdtemp: %s", strerror(errno));
+	if (!mkdtemp(g_root) || !mkdtemp(g_sys) || fake_numa_sysfs(g_sys))
+		die("temporary directories: %s", strerror(errno));
 	heap_alloc_hook = on_alloc;
 	g_floor_ns_per_byte = measure_floor();
 	for (int k = 0; k < PAT_NR; k++)
@@ -834,13 +960,24 @@ int main(int argc, char **argv)
 		}
 	}
 	g_sc = &sc;
-	printf("agent-scale: real calls on this machine, the best of %d tries (%d NUMA node%s): move_pages %.1f ns a page queried, %.1f ns a page to its own node (a call of one page: %.0f / %.0f ns); THP: %.1f / %.1f ns%s; pagemap read %.0f ns (THP %.0f), kpageflags %.0f ns; a page fault %.0f ns\n",
+	if (o.kind_on[PAT_4K_SCATTERED]) {
+		uint64_t big = o.sizes[o.nsizes - 1];
+
+		sig_worst = signal_latency(&pats[PAT_4K_SCATTERED], big,
+					   &sig_attach, &sig_interval);
+		printf("agent-scale: signals, %llu GiB %s converged: attach %.3f s; an interval %.2f s of wall time; a signal's flag set at %d points through an interval: the interval returned at most %.3f s after it\n",
+		       (unsigned long long)(big / GIB),
+		       pattern_name(PAT_4K_SCATTERED), sig_attach,
+		       sig_interval, SIGNAL_TRIES, sig_worst);
+	}
+	printf("agent-scale: real calls on this machine, the best of %d tries (%d NUMA node%s): move_pages %.1f ns a page queried, %.1f ns a page to its own node (a call of one page: %.0f / %.0f ns); THP: %.1f / %.1f ns%s; pagemap %.1f ns a page read in chunks (THP %.1f), a read of one page %.0f ns (THP %.0f), kpageflags %.0f ns; a page fault %.0f ns\n",
 	       o.reps, sc.numa_nodes, sc.numa_nodes == 1 ? "" : "s",
 	       sc.mp_query_ns,
 	       sc.mp_move_ns, sc.mp_call_ns, sc.mp_move_call_ns,
 	       sc.mp_query_thp_ns,
 	       sc.mp_move_thp_ns, sc.thp ? "" : " (no THP given: 4 KiB pages)",
-	       sc.pagemap_ns, sc.pagemap_thp_ns, sc.kpageflags_ns, sc.fault_ns);
+	       sc.pagemap_bulk_ns, sc.pagemap_bulk_thp_ns, sc.pagemap_ns,
+	       sc.pagemap_thp_ns, sc.kpageflags_ns, sc.fault_ns);
 	for (int k = 0; k < PAT_NR; k++) {
 		if (!o.kind_on[k])
 			continue;
@@ -861,7 +998,7 @@ int main(int argc, char **argv)
 			for (int c = 0; c < 2 && o.kind_on[k]; c++)
 				print_case(&res[i][k][c]);
 	printf("agent-scale: %.0f s of wall time\n", wall_s() - t0);
-	rmdir(g_root);
+	remove_dirs();
 	if (!o.json)
 		return 0;
 	root = json_object_new_object();
@@ -879,6 +1016,16 @@ int main(int argc, char **argv)
 	json_object_object_add(setup, "wall_s", jd(wall_s() - t0));
 	json_object_object_add(root, "setup", setup);
 	json_object_object_add(root, "syscalls", syscost_json(&sc));
+	if (sig_worst >= 0) {
+		json_object *sg = json_object_new_object();
+
+		json_object_object_add(sg, "guest_bytes", json_object_new_int64((int64_t)o.sizes[o.nsizes - 1]));
+		json_object_object_add(sg, "attach_s", jd(sig_attach));
+		json_object_object_add(sg, "interval_wall_s", jd(sig_interval));
+		json_object_object_add(sg, "tries", json_object_new_int(SIGNAL_TRIES));
+		json_object_object_add(sg, "worst_return_after_flag_s", jd(sig_worst));
+		json_object_object_add(root, "signals", sg);
+	}
 	walks = json_object_new_array();
 	cases = json_object_new_array();
 	for (int k = 0; k < PAT_NR; k++)

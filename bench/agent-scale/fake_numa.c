@@ -4,8 +4,10 @@
  * placement bitmap (see fake_numa.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "fake_numa.h"
 #include "stage.h"
@@ -93,6 +95,55 @@ static int fn_host_huge(void *ctx, struct mover *m, uint64_t hva)
 	return f->pat->host_huge;
 }
 
+static long fn_pagemap(void *ctx, struct mover *m, uint64_t hva, size_t n,
+		       uint64_t *out)
+{
+	struct fake_numa *f = ctx;
+	uint64_t first = (hva - f->base) / PAGE;
+
+	(void)m;
+	stage_locate_call();
+	stage_fake_begin();
+	for (size_t k = 0; k < n; k++) {
+		uint64_t i = first + k;
+		uint64_t node = i < f->pages && !in_dram(f, i);
+
+		out[k] = i >= f->pages ? 0 : 1ull << 63 |
+			 ((node + 1) * FAKE_BLOCK_PAGES +
+			  (f->pat->host_huge ? i : i ^ 1));
+	}
+	f->n.pagemap_reads++;
+	f->n.pagemap_entries += n;
+	stage_fake_end();
+	return (long)n;
+}
+
+int fake_numa_sysfs(const char *root)
+{
+	static const char *const dirs[] = {
+		"devices", "devices/system", "devices/system/memory",
+		"devices/system/node", "devices/system/node/node0",
+		"devices/system/node/node0/memory1",
+		"devices/system/node/node1",
+		"devices/system/node/node1/memory2",
+	};
+	char path[1024];
+	FILE *fp;
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", root, dirs[i]);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			return -1;
+	}
+	snprintf(path, sizeof(path), "%s/devices/system/memory/block_size_bytes",
+		 root);
+	fp = fopen(path, "w");
+	if (!fp)
+		return -1;
+	fprintf(fp, "%llx\n", (unsigned long long)(FAKE_BLOCK_PAGES * PAGE));
+	return fclose(fp) ? -1 : 0;
+}
+
 int fake_numa_init(struct fake_numa *f, const struct pattern *p,
 		   uint64_t base, uint64_t pages)
 {
@@ -109,7 +160,7 @@ int fake_numa_init(struct fake_numa *f, const struct pattern *p,
 		return -1;
 	f->dram = bits;
 	f->ops = (struct mover_ops){
-		fn_move_pages, fn_now, fn_sleep, f, fn_host_huge,
+		fn_move_pages, fn_now, fn_sleep, f, fn_host_huge, fn_pagemap,
 	};
 	return 0;
 }

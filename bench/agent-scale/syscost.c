@@ -21,6 +21,7 @@
 #define LOCATE_BATCH	65536ul		/* the agent's locate batch */
 #define MOVE_BATCH	1024ul		/* its default move batch, pages */
 #define THP_BYTES	(256ul << 20)
+#define PAGEMAP_CHUNK	(64ul * 512)	/* the agent's locate chunk */
 #define ROUNDS		15
 
 #define PM_PRESENT	(1ull << 63)
@@ -121,6 +122,35 @@ static double time_preads(int fd, const uint64_t *offs, size_t n)
 			best = t;
 	}
 	return (double)best / (double)n;
+}
+
+/* Best ns per entry of pagemap reads over the whole buffer, in chunks. */
+static double time_pagemap_bulk(const struct buf *b)
+{
+	uint64_t best = UINT64_MAX, first = (uintptr_t)b->addrs[0] / PAGE;
+	size_t pages = (b->bytes - HUGE) / PAGE;
+	uint64_t *e = malloc(PAGEMAP_CHUNK * sizeof(*e));
+	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	for (int r = 0; e && pm >= 0 && r < ROUNDS; r++) {
+		uint64_t t0 = run_ns(), t;
+
+		for (size_t i = 0; i < pages; i += PAGEMAP_CHUNK) {
+			size_t k = pages - i < PAGEMAP_CHUNK ? pages - i :
+				   PAGEMAP_CHUNK;
+
+			if (pread(pm, e, k * 8, (off_t)((first + i) * 8)) !=
+			    (ssize_t)(k * 8))
+				best = 0;
+		}
+		t = run_ns() - t0;
+		if (t < best)
+			best = t;
+	}
+	if (pm >= 0)
+		close(pm);
+	free(e);
+	return e && pm >= 0 && best ? (double)best / (double)pages : -1;
 }
 
 /* pagemap (and kpageflags) reads, one per 2 MiB block, as the agent does. */
@@ -264,6 +294,12 @@ int syscost_measure(struct syscost *c, char *err, size_t errlen)
 	if (t < 0)
 		goto out;
 	c->mp_move_thp_ns = t / (double)bh.n;
+	c->pagemap_bulk_ns = time_pagemap_bulk(&b4);
+	c->pagemap_bulk_thp_ns = time_pagemap_bulk(&bh);
+	if (c->pagemap_bulk_ns < 0 || c->pagemap_bulk_thp_ns < 0) {
+		snprintf(err, errlen, "cannot read /proc/self/pagemap");
+		goto out;
+	}
 	/* page information, one read per 2 MiB block of a 4 KiB buffer */
 	for (size_t i = 0; i < b4.n / 512; i++)
 		b4.addrs[i] = b4.addrs[i * 512];
@@ -300,6 +336,8 @@ void syscost_keep_best(struct syscost *best, const struct syscost *c,
 	KEEP_LOWER(mp_move_thp_ns);
 	KEEP_LOWER(mp_call_ns);
 	KEEP_LOWER(mp_move_call_ns);
+	KEEP_LOWER(pagemap_bulk_ns);
+	KEEP_LOWER(pagemap_bulk_thp_ns);
 	KEEP_LOWER(pagemap_ns);
 	KEEP_LOWER(pagemap_thp_ns);
 	KEEP_LOWER(kpageflags_ns);

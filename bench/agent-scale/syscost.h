@@ -29,6 +29,9 @@ struct syscost {
 	double mp_move_thp_ns;
 	double mp_call_ns;		/* a query of one page, whole call */
 	double mp_move_call_ns;		/* a move of one page, whole call */
+	/* pagemap read in the agent's chunks (32768 entries), per entry */
+	double pagemap_bulk_ns;		/* 4 KiB pages */
+	double pagemap_bulk_thp_ns;	/* the 4 KiB pages of THPs */
 	double pagemap_ns;		/* one 8-byte pread, 4 KiB page */
 	double pagemap_thp_ns;		/* ... of a THP */
 	double kpageflags_ns;		/* one 8-byte pread */
