@@ -305,6 +305,29 @@ int agent_interval(struct agent *a)
 	return 0;
 }
 
+static bool same_nodes(const struct policy *x, const struct policy *y)
+{
+	return x->nr_dram_nodes == y->nr_dram_nodes &&
+	       x->nr_pmem_nodes == y->nr_pmem_nodes &&
+	       !memcmp(x->dram_nodes, y->dram_nodes,
+		       x->nr_dram_nodes * sizeof(x->dram_nodes[0])) &&
+	       !memcmp(x->pmem_nodes, y->pmem_nodes,
+		       x->nr_pmem_nodes * sizeof(x->pmem_nodes[0]));
+}
+
+/*
+ * The tiers have other nodes: each page's tier is learned anew, by a
+ * sweep from the start, with no promotion until it is whole.
+ */
+static void forget_placement(struct agent *a)
+{
+	memset(a->hot.tier, 0, a->hot.npages / 4 + 1);	/* TIER_NONE */
+	memset(a->node_pages, 0, NODESET_MAX * sizeof(*a->node_pages));
+	a->sweep_cursor = 0;
+	a->placement_known = false;
+	a->sweep_fast = false;
+}
+
 int agent_set_policy(struct agent *a, const struct policy *p, char *err,
 		     size_t errlen)
 {
@@ -332,6 +355,8 @@ int agent_set_policy(struct agent *a, const struct policy *p, char *err,
 		memset(a->mover.node_forbidden, 0,
 		       sizeof(a->mover.node_forbidden));
 		a->mover.error[0] = '\0';
+		if (!same_nodes(&a->pol, p))
+			forget_placement(a);
 	}
 	a->pol = *p;	/* the mover reads the policy through a->pol */
 	hot_rules_init(&a->rules, p);

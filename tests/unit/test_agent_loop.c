@@ -356,6 +356,30 @@ static void test_reload_refuses_a_limit_above_the_guest(void)
 }
 
 /*
+ * A reload that gives the tiers other nodes: where pages sit is learned
+ * anew, and no page counts as moved by someone else.
+ */
+static void test_reload_with_other_nodes_relearns_placement(void)
+{
+	struct policy np;
+	char err[512];
+
+	start(25, POLICY_ENFORCE);
+	CHECK(agent_interval(&a) == 0);
+	CHECK_EQ_U64(a.st.tier_bytes[TIER_PMEM], NPAGES * 4096ull);
+	np = pol;
+	np.dram_nodes[0] = 1;
+	np.pmem_nodes[0] = 0;
+	CHECK(agent_set_policy(&a, &np, err, sizeof(err)) == 0);
+	CHECK(agent_interval(&a) == 0);
+	CHECK_EQ_U64(a.st.c.moved_elsewhere_pages, 0);
+	CHECK_EQ_U64(a.st.tier_bytes[TIER_DRAM] + a.st.tier_bytes[TIER_PMEM],
+		     NPAGES * 4096ull);
+	CHECK_EQ_U64(a.st.tier_bytes[TIER_NONE], 0);
+	agent_fini(&a);
+}
+
+/*
  * DAMON_STAT clears the accessed bits the scans read: the status names it
  * (and the log warns) while it is on, not once it is off.
  */
@@ -611,6 +635,7 @@ int main(void)
 	RUN_TEST(test_dry_run_reports_but_moves_nothing);
 	RUN_TEST(test_failed_scan_changes_nothing);
 	RUN_TEST(test_reload_refuses_a_limit_above_the_guest);
+	RUN_TEST(test_reload_with_other_nodes_relearns_placement);
 	RUN_TEST(test_kernel_tiering_is_reported);
 	RUN_TEST(test_damon_stat_is_reported);
 	RUN_TEST(test_real_reader_feeds_the_agent);
