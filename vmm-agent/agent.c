@@ -239,7 +239,7 @@ int agent_interval(struct agent *a)
 		plan_budget_pages(a->pol.rate_limit_mb_s,
 				  a->pol.scan_interval_ms),
 		a->pol.huge_pages == POLICY_HUGE_SKIP,
-		!a->placement_known,
+		false,		/* no_promote: set once this interval located */
 	};
 	uint64_t t0, t1, tl, t2, t3;
 	char err[512];
@@ -266,6 +266,7 @@ int agent_interval(struct agent *a)
 	if (a->stop && *a->stop)
 		return 0;	/* as above */
 	tl = now_ns();
+	pp.no_promote = !a->placement_known;
 	if (plan_make(&a->hot, &pp, &p)) {
 		set_error(a, "out of memory while planning");
 		return -1;

@@ -363,6 +363,7 @@ static void test_reload_with_other_nodes_relearns_placement(void)
 {
 	struct policy np;
 	char err[512];
+	uint64_t moved;
 
 	start(25, POLICY_ENFORCE);
 	CHECK(agent_interval(&a) == 0);
@@ -376,6 +377,25 @@ static void test_reload_with_other_nodes_relearns_placement(void)
 	CHECK_EQ_U64(a.st.tier_bytes[TIER_DRAM] + a.st.tier_bytes[TIER_PMEM],
 		     NPAGES * 4096ull);
 	CHECK_EQ_U64(a.st.tier_bytes[TIER_NONE], 0);
+	agent_fini(&a);
+
+	/*
+	 * The hot set in DRAM, then DRAM and PMEM swap nodes: the interval
+	 * whose sweep learns that promotes it to the new DRAM node at once.
+	 */
+	start(25, POLICY_ENFORCE);
+	for (int i = 0; i < 2; i++) {
+		touch(0, 800);
+		CHECK(agent_interval(&a) == 0);
+	}
+	CHECK(hot_set_in_dram(0, 800));
+	CHECK(agent_set_policy(&a, &np, err, sizeof(err)) == 0);
+	touch(0, 800);
+	CHECK(agent_interval(&a) == 0);
+	moved = 0;
+	for (int i = 0; i < 800; i++)
+		moved += sim.node_of[i] == 1;
+	CHECK_EQ_U64(moved, 800);
 	agent_fini(&a);
 }
 
