@@ -322,7 +322,7 @@ static bool same_nodes(const struct policy *x, const struct policy *y)
  */
 static void forget_placement(struct agent *a)
 {
-	memset(a->hot.tier, 0, a->hot.npages / 4 + 1);	/* TIER_NONE */
+	hotness_forget_tiers(&a->hot);
 	memset(a->node_pages, 0, NODESET_MAX * sizeof(*a->node_pages));
 	a->sweep_cursor = 0;
 	a->placement_known = false;

@@ -205,6 +205,11 @@ void hotness_set_tier(struct hotness *h, uint64_t idx, enum tier t)
 	set_tier_one(h, idx, t);
 }
 
+void hotness_forget_tiers(struct hotness *h)
+{
+	memset(h->tier, 0, h->npages / 4 + 1);	/* all TIER_NONE */
+}
+
 static void set_bit_to(uint64_t *map, uint64_t bit, bool on)
 {
 	if (on)
@@ -302,20 +307,18 @@ static void feed_host_huge(struct hotness *h, uint64_t head, enum ip_state st)
 }
 
 /*
- * 4 KiB pages [idx, idx + n): a block's flags are read once, then its
- * pages age in a loop the compiler vectorizes (the scan's hot path).
+ * 4 KiB pages [idx, idx + n): a block's flags are read once, not once a
+ * page (the scan's hot path).
  */
 static void feed_4k(struct hotness *h, uint64_t idx, uint64_t n,
 		    enum ip_state st)
 {
-	const uint8_t latest = st == IP_ST_ACCESSED ? HIST_LATEST : 0;
 	uint64_t end = idx + n;
 
 	while (idx < end) {
 		uint64_t head = idx & ~(PAGES_PER_2M - 1);
 		uint64_t stop = head + PAGES_PER_2M < end ?
 				head + PAGES_PER_2M : end;
-		uint8_t *hist = h->hist;
 
 		if (hotness_block_host_huge(h, head)) {
 			feed_host_huge(h, head, st);
@@ -325,7 +328,7 @@ static void feed_4k(struct hotness *h, uint64_t idx, uint64_t n,
 		if (hotness_block_huge(h, head))
 			split_block(h, head);
 		for (uint64_t i = idx; i < stop; i++)
-			hist[i] = (uint8_t)((hist[i] >> 1) | latest);
+			age(h, i, st == IP_ST_ACCESSED);
 		if (st == IP_ST_HOLE)
 			for (uint64_t i = idx; i < stop; i++)
 				set_tier_one(h, i, TIER_NONE);

@@ -145,6 +145,8 @@ static inline enum tier hotness_tier(const struct hotness *h, uint64_t idx)
 
 /* Set the placement of the unit starting at idx (all 512 if huge). */
 void hotness_set_tier(struct hotness *h, uint64_t idx, enum tier t);
+/* Every page's placement not known (TIER_NONE). */
+void hotness_forget_tiers(struct hotness *h);
 
 static inline bool hotness_block_huge(const struct hotness *h, uint64_t idx)
 {
