@@ -160,16 +160,22 @@ static uint64_t dram_pages(void)
 	return n;
 }
 
+/* The simulated guest: every page on PMEM (node 1), DRAM empty. */
+static void sim_reset(void)
+{
+	memset(&sim, 0, sizeof(sim));
+	for (int i = 0; i < NPAGES; i++)
+		sim.node_of[i] = 1;
+	sim.free_dram = NPAGES;
+}
+
 /* A guest of NPAGES all on PMEM, a policy with DRAM node 0, PMEM node 1. */
 static void start(unsigned int limit_pct, enum policy_mode mode)
 {
 	struct ip_hva_range rg = { BASE, BASE + NPAGES * 4096ull };
 	char err[1024];
 
-	memset(&sim, 0, sizeof(sim));
-	for (int i = 0; i < NPAGES; i++)
-		sim.node_of[i] = 1;
-	sim.free_dram = NPAGES;
+	sim_reset();
 	policy_defaults(&pol);
 	pol.dram_nodes[0] = 0;
 	pol.nr_dram_nodes = 1;
@@ -465,10 +471,7 @@ static void test_real_reader_feeds_the_agent(void)
 	char err[1024];
 	int ri;
 
-	memset(&sim, 0, sizeof(sim));
-	for (int i = 0; i < NPAGES; i++)
-		sim.node_of[i] = 1;
-	sim.free_dram = NPAGES;
+	sim_reset();
 	fake_kernel_init(&k);
 	ri = fake_add_region(&k, BASE, NPAGES, 12);
 	fake_add_region(&k, 0x7f8000000000ull, 512, 12);	/* not guest RAM */
@@ -606,10 +609,7 @@ static void test_signal_ends_the_interval(void)
 	char err[1024];
 	int ri;
 
-	memset(&sim, 0, sizeof(sim));
-	for (int i = 0; i < NPAGES; i++)
-		sim.node_of[i] = 1;
-	sim.free_dram = NPAGES;
+	sim_reset();
 	fake_kernel_init(&k);
 	ri = fake_add_region(&k, BASE, NPAGES, 12);
 	ip_reader_init(&r, &k.ops);
