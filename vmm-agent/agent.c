@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * agent.c - an interval of tiering for one attached QEMU process (see
- * agent.h): scan -> hotness -> locate slice -> plan -> move -> counters.
+ * agent.h): scan -> hotness -> locate slice -> plan -> move -> placement
+ * from the moves' results -> counters.
  */
 #include <errno.h>
 #include <signal.h>
@@ -24,18 +25,41 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-int agent_scan_idle_pages(void *ctx, pid_t pid,
+int agent_scan_idle_pages(void *ctx, pid_t pid, struct agent_scan *s,
 			  const struct ip_hva_range *ranges, size_t n,
 			  struct hotness *h, char *err, size_t errlen)
 {
 	struct ip_reader *r = ctx;
 	struct ip_scan_cbs cbs = { .range = hotness_feed, .arg = h };
+	int rc = ip_reader_round(r, pid, s->mode, ranges, n, &cbs);
 
-	if (ip_reader_round(r, pid, 0, ranges, n, &cbs)) {
+	memset(&s->info, 0, sizeof(s->info));
+	if (r->have_info)
+		s->info = r->info;
+	if (rc) {
 		snprintf(err, errlen, "%s", r->err);
 		return -1;
 	}
 	return 0;
+}
+
+static const char *scan_mode_name(unsigned int mode)
+{
+	if (mode & IP_MODE_HUGE_ONLY)
+		return "huge-only";
+	return mode & IP_MODE_SKIM ? "skim" : "normal";
+}
+
+unsigned int agent_scan_mode(const struct idle_pages_info *last,
+			     bool all_host_huge)
+{
+	if (!ip_info_is_vm(last))
+		return 0;
+	if (all_host_huge && (last->flags_honoured &
+			      IDLE_PAGES_HONOURS_HUGE_ONLY))
+		return IP_MODE_HUGE_ONLY;
+	return last->flags_honoured & IDLE_PAGES_HONOURS_SKIM ?
+	       IP_MODE_SKIM : 0;
 }
 
 void agent_init(struct agent *a, const struct policy *p,
@@ -120,6 +144,8 @@ int agent_attach(struct agent *a, pid_t pid, const struct ip_hva_range *r,
 	a->sweep_cursor = 0;
 	a->placement_known = false;
 	a->sweep_fast = false;
+	memset(&a->scan_last, 0, sizeof(a->scan_last));
+	a->all_host_huge = false;
 	a->sample_seed = (uint64_t)pid * 0x9e3779b97f4a7c15ull + 1;
 	a->said_kernel_tiering = false;
 	a->st.pid = (int)pid;
@@ -241,6 +267,7 @@ int agent_interval(struct agent *a)
 		a->pol.huge_pages == POLICY_HUGE_SKIP,
 		false,		/* no_promote: set once this interval located */
 	};
+	struct agent_scan scan = { 0 };
 	uint64_t t0, t1, tl, t2, t3;
 	char err[512];
 	struct plan p;
@@ -249,9 +276,12 @@ int agent_interval(struct agent *a)
 	if (!a->attached)
 		return 0;
 	t0 = now_ns();
+	scan.mode = agent_scan_mode(&a->scan_last.info, a->all_host_huge);
+	a->hot.scan_huge_only = scan.mode & IP_MODE_HUGE_ONLY;
 	hotness_begin_scan(&a->hot);
-	rc = a->scan(a->scan_ctx, a->pid, a->hot.ranges, a->hot.nr_ranges,
-		     &a->hot, err, sizeof(err));
+	rc = a->scan(a->scan_ctx, a->pid, &scan, a->hot.ranges,
+		     a->hot.nr_ranges, &a->hot, err, sizeof(err));
+	a->scan_last = scan;
 	t1 = now_ns();
 	if (rc && a->stop && *a->stop)
 		return 0;	/* a signal ended the interval early */
@@ -262,9 +292,13 @@ int agent_interval(struct agent *a)
 		return -1;
 	}
 	hotness_end_scan(&a->hot);
+	snprintf(a->st.scan_mode, sizeof(a->st.scan_mode), "%s",
+		 scan_mode_name(scan.mode));
 	locate_step(a);
 	if (a->stop && *a->stop)
 		return 0;	/* as above */
+	a->all_host_huge = a->placement_known &&
+			   hotness_all_host_huge(&a->hot);
 	tl = now_ns();
 	pp.no_promote = !a->placement_known;
 	if (plan_make(&a->hot, &pp, &p)) {
@@ -273,7 +307,8 @@ int agent_interval(struct agent *a)
 	}
 	t2 = now_ns();
 	mover_new_interval(&a->mover);
-	rc = mover_execute(&a->mover, &a->hot, &p, a->limit_pages);
+	rc = mover_execute(&a->mover, &p, a->limit_pages);
+	plan_record_moves(&p, &a->hot);
 	t3 = now_ns();
 	if (a->mover.error[0])
 		set_error(a, a->mover.error);
@@ -327,6 +362,7 @@ static void forget_placement(struct agent *a)
 	a->sweep_cursor = 0;
 	a->placement_known = false;
 	a->sweep_fast = false;
+	a->all_host_huge = false;
 }
 
 int agent_set_policy(struct agent *a, const struct policy *p, char *err,

@@ -22,15 +22,36 @@
 #include "mover.h"
 #include "policy.h"
 
+/*
+ * A scan round: the mode asked for (IP_MODE_*), and what the module said
+ * of the target (GET_INFO; all zero if it said nothing).
+ */
+struct agent_scan {
+	unsigned int mode;
+	struct idle_pages_info info;
+};
+
 /* One scan round of ranges of pid, fed to hotness_feed(h, ...). */
-typedef int (*agent_scan_fn)(void *ctx, pid_t pid,
+typedef int (*agent_scan_fn)(void *ctx, pid_t pid, struct agent_scan *s,
 			     const struct ip_hva_range *ranges, size_t n,
 			     struct hotness *h, char *err, size_t errlen);
 
 /* ctx: a struct ip_reader (lib/ip_reader.h). */
-int agent_scan_idle_pages(void *ctx, pid_t pid,
+int agent_scan_idle_pages(void *ctx, pid_t pid, struct agent_scan *s,
 			  const struct ip_hva_range *ranges, size_t n,
 			  struct hotness *h, char *err, size_t errlen);
+
+/*
+ * The scan mode of the next round: skim (an idle 2 MiB of 4 KiB pages is
+ * one record, its PTEs not read) once the module has said the target is
+ * a VM and honours skim; huge-only (one record per 2 MiB whatever maps
+ * it) once a whole sweep found every 2 MiB block of guest RAM backed by
+ * a host huge page, which moves as one anyway. Not skim for a process:
+ * the kernel's multi-gen LRU clears the accessed bits of its PMDs that
+ * point to page tables, which skim reads as "nothing below accessed".
+ */
+unsigned int agent_scan_mode(const struct idle_pages_info *last,
+			     bool all_host_huge);
 
 /*
  * Where pages sit (mover_locate): nothing at attach, which must not block
@@ -67,6 +88,8 @@ struct agent {
 	bool sweep_fast;		/* pages moved behind our back */
 	uint64_t sample_seed;
 	uint64_t *node_pages;		/* NODESET_MAX, the sweep under way */
+	struct agent_scan scan_last;	/* the last round's mode and info */
+	bool all_host_huge;		/* the last whole sweep found so */
 	bool said_kernel_tiering;
 	struct agent_status st;		/* what status/prom show */
 };

@@ -87,6 +87,7 @@ char *status_to_json(const struct agent_status *st)
 	json_object_object_add(root, "pid", json_object_new_int(st->pid));
 	add_str(root, "state", st->state);
 	add_str(root, "mode", st->mode);
+	add_str(root, "scan_mode", st->scan_mode);
 	add_str(root, "policy", st->policy);
 	json_object_object_add(root, "started",
 			       json_object_new_int64(st->started));
@@ -174,6 +175,7 @@ int status_from_json(const char *text, struct agent_status *st, char *err,
 	st->pid = (int)get_i64(root, "pid", 0);
 	get_str(root, "state", st->state, sizeof(st->state));
 	get_str(root, "mode", st->mode, sizeof(st->mode));
+	get_str(root, "scan_mode", st->scan_mode, sizeof(st->scan_mode));
 	get_str(root, "policy", st->policy, sizeof(st->policy));
 	st->started = get_i64(root, "started", 0);
 	st->updated = get_i64(root, "updated", 0);
@@ -225,9 +227,9 @@ void status_print_text(const struct agent_status *st, int64_t now, FILE *out)
 {
 	char b[32], l[32];
 
-	fprintf(out, "domain %s (%s), QEMU pid %d: %s, mode %s\n", st->domain,
-		st->uuid[0] ? st->uuid : "uuid unknown", st->pid, st->state,
-		st->mode);
+	fprintf(out, "domain %s (%s), QEMU pid %d: %s, mode %s, scans %s\n",
+		st->domain, st->uuid[0] ? st->uuid : "uuid unknown", st->pid,
+		st->state, st->mode, st->scan_mode[0] ? st->scan_mode : "none yet");
 	fprintf(out, "policy %s; status updated %lld s ago\n", st->policy,
 		(long long)(now - st->updated));
 	fprintf(out, "guest memory %s, DRAM limit %s\n",

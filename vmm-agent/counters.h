@@ -47,6 +47,7 @@ struct agent_status {
 	int pid;
 	char state[24];		/* running, paused, migrating, stopped, ... */
 	char mode[16];		/* enforce, dry-run */
+	char scan_mode[16];	/* the last scan's: normal, skim, huge-only */
 	char policy[512];
 	int64_t started, updated;	/* unix time */
 	int numa_balancing;	/* kernel.numa_balancing, -1 unknown */

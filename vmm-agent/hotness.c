@@ -274,6 +274,27 @@ void hotness_set_host_huge(struct hotness *h, uint64_t head, bool on)
 		split_block(h, head);
 }
 
+bool hotness_all_host_huge(const struct hotness *h)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < h->nr_ranges; i++) {
+		const struct ip_hva_range *r = &h->ranges[i];
+		uint64_t lo = (r->start + HUGE_SIZE_2M - 1) & ~(HUGE_SIZE_2M - 1);
+		uint64_t hi = r->end & ~(HUGE_SIZE_2M - 1);
+
+		for (uint64_t hva = lo; hva < hi; hva += HUGE_SIZE_2M) {
+			uint64_t idx = h->first_page[i] +
+				       (hva - range_base(r)) / PAGE_SIZE_4K;
+
+			if (!hotness_block_host_huge(h, idx))
+				return false;
+			any = true;
+		}
+	}
+	return any;
+}
+
 void hotness_end_scan(struct hotness *h)
 {
 	h->scans++;
@@ -342,6 +363,11 @@ static void feed_2m(struct hotness *h, uint64_t idx, uint64_t n,
 {
 	for (uint64_t head = idx; head < idx + n; head += PAGES_PER_2M) {
 		if (st == IP_ST_HOLE) {
+			feed_4k(h, head, PAGES_PER_2M, st);
+			continue;
+		}
+		/* huge-only: a 2 MiB record of 4 KiB pages is no unit */
+		if (!hotness_block_huge(h, head) && h->scan_huge_only) {
 			feed_4k(h, head, PAGES_PER_2M, st);
 			continue;
 		}

@@ -116,6 +116,11 @@ struct hotness {
 	/* the scan in progress */
 	uint64_t scan_pages, scan_accessed, scan_gigantic;
 	volatile int *stop;		/* set (a signal): the scan ends */
+	/*
+	 * The scan is huge-only: a 2 MiB record may stand for 512 4 KiB
+	 * mappings, so it makes no block a unit (each page gets its bit).
+	 */
+	bool scan_huge_only;
 };
 
 /* ranges: the guest RAM (HVA); they must be page aligned. 0 or -1. */
@@ -162,6 +167,10 @@ static inline bool hotness_block_host_huge(const struct hotness *h,
 
 	return h->host_huge[b / 64] & (1ull << (b % 64));
 }
+
+/* Is every whole 2 MiB block of the ranges backed by a host huge page
+ * (and there is one)? */
+bool hotness_all_host_huge(const struct hotness *h);
 
 /* Are all 512 indexes of the block at head guest RAM (no padding)? */
 bool hotness_block_whole(struct hotness *h, uint64_t head);

@@ -307,14 +307,14 @@ static void fail_pages(struct mover *m, enum move_fail why, uint64_t pages)
 }
 
 /* A unit's placement as a move left it; dram tracks DRAM pages. */
-static void retier(struct mover *m, struct hotness *h,
-		   const struct move_op *op, enum tier now, uint64_t *dram)
+static void retier(struct mover *m, struct move_op *op, enum tier now,
+		   uint64_t *dram)
 {
-	enum tier before = hotness_tier(h, op->idx);
+	enum tier before = (enum tier)op->from;
 
+	op->now = (uint8_t)now;
 	if (before == now)
 		return;
-	hotness_set_tier(h, op->idx, now);
 	m->stats.tier_delta[before] -= op->npages;
 	m->stats.tier_delta[now] += op->npages;
 	if (before == TIER_DRAM)
@@ -324,14 +324,13 @@ static void retier(struct mover *m, struct hotness *h,
 }
 
 /* One page's status after a move to slot s. */
-static void page_result(struct mover *m, struct hotness *h,
-			const struct move_op *op, int s, int status,
-			uint64_t *dram)
+static void page_result(struct mover *m, struct move_op *op, int s,
+			int status, uint64_t *dram)
 {
 	int node = slot_node(m->policy, s);
 
 	if (status >= 0) {
-		retier(m, h, op, mover_node_tier(m->policy, status), dram);
+		retier(m, op, mover_node_tier(m->policy, status), dram);
 		if (status != node)
 			fail_pages(m, FAIL_OTHER, op->npages);
 		else if (op->dir == MOVE_PROMOTE)
@@ -350,7 +349,7 @@ static void page_result(struct mover *m, struct hotness *h,
 		fail_pages(m, FAIL_NODE_FULL, op->npages);
 		break;
 	case ENOENT:
-		retier(m, h, op, TIER_NONE, dram);
+		retier(m, op, TIER_NONE, dram);
 		if (m->numa_balancing > 0)
 			m->numa_balancing_seen = true;
 		fail_pages(m, FAIL_NOT_PRESENT, op->npages);
@@ -439,9 +438,8 @@ static void pace(struct mover *m, uint64_t start, uint64_t bytes_done)
 	}
 }
 
-static void run_batch(struct mover *m, struct hotness *h,
-		      const struct plan *p, unsigned int n, int s,
-		      uint64_t *dram)
+static void run_batch(struct mover *m, struct plan *p, unsigned int n,
+		      int s, uint64_t *dram)
 {
 	uint64_t t0 = m->ops->now_ns(m->ops->ctx);
 	enum move_fail why = FAIL_BUSY;
@@ -453,17 +451,16 @@ static void run_batch(struct mover *m, struct hotness *h,
 		why = call_error(m, err, s);
 	/* rc > 0: pages the kernel gave up on (busy), statuses not written */
 	for (unsigned int k = 0; k < n; k++) {
-		const struct move_op *op = &p->ops[m->unit[k]];
+		struct move_op *op = &p->ops[m->unit[k]];
 
 		if (m->status[k] == STATUS_UNSET)
 			fail_pages(m, why, op->npages);
 		else
-			page_result(m, h, op, s, m->status[k], dram);
+			page_result(m, op, s, m->status[k], dram);
 	}
 }
 
-int mover_execute(struct mover *m, struct hotness *h, const struct plan *p,
-		  uint64_t limit_pages)
+int mover_execute(struct mover *m, struct plan *p, uint64_t limit_pages)
 {
 	bool dry = m->policy->mode == POLICY_DRY_RUN;
 	uint64_t dram = p->dram_pages, start, bytes_done = 0;
@@ -492,9 +489,9 @@ int mover_execute(struct mover *m, struct hotness *h, const struct plan *p,
 			}
 			if (dir == MOVE_PROMOTE)
 				promo += op->npages;
-			else if (hotness_tier(h, op->idx) == TIER_DRAM)
+			else if (op->from == TIER_DRAM)
 				from_dram += op->npages;
-			m->addrs[n] = (void *)(uintptr_t)hotness_hva(h, op->idx);
+			m->addrs[n] = (void *)(uintptr_t)op->hva;
 			m->nodes[n] = slot_node(m->policy, s);
 			m->unit[n] = i;
 			pages += op->npages;
@@ -517,7 +514,7 @@ int mover_execute(struct mover *m, struct hotness *h, const struct plan *p,
 			continue;
 		}
 		pace(m, start, bytes_done);
-		run_batch(m, h, p, n, s, &dram);
+		run_batch(m, p, n, s, &dram);
 		bytes_done += pages * PAGE_SIZE_4K;
 	}
 	return m->gone ? -1 : 0;

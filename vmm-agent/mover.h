@@ -148,10 +148,10 @@ int mover_check_allowed(struct mover *m);
  * limit. DRAM is kept within limit_pages from the real results: a
  * promotion is dropped when an earlier demotion failed to make its room.
  * dry_run: nothing moves; counts what would.
- * Updates the placement in h. Returns 0, or -1 when the process is gone.
+ * Sets each op's now from the kernel's answer; the hotness is not
+ * touched (plan_record_moves). 0, or -1 when the process is gone.
  */
-int mover_execute(struct mover *m, struct hotness *h, const struct plan *p,
-		  uint64_t limit_pages);
+int mover_execute(struct mover *m, struct plan *p, uint64_t limit_pages);
 
 /*
  * Where are pages [first, first + count) of h? Updates the placement and,

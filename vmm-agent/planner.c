@@ -253,8 +253,10 @@ out:
 
 static void emit(struct plan *p, const struct unit *u, enum move_dir dir)
 {
-	p->ops[p->nr_ops++] = (struct move_op){ u->idx, u->npages,
-						(uint8_t)dir, u->hist };
+	p->ops[p->nr_ops++] = (struct move_op){
+		.idx = u->idx, .npages = u->npages, .dir = (uint8_t)dir,
+		.hist = u->hist,
+	};
 	if (dir == MOVE_PROMOTE)
 		p->promote_pages += u->npages;
 	else
@@ -372,6 +374,7 @@ int plan_make(const struct hotness *h, const struct plan_params *pp,
 	if (!out->ops)
 		goto done;
 	sequence(pp, &l, budget, out);
+	plan_address(out, h);
 	out->hot_left_out -= out->promote_pages;
 	ret = 0;
 done:
@@ -389,4 +392,22 @@ void plan_free(struct plan *p)
 	free(p->ops);
 	p->ops = NULL;
 	p->nr_ops = 0;
+}
+
+void plan_address(struct plan *p, const struct hotness *h)
+{
+	for (size_t i = 0; i < p->nr_ops; i++) {
+		struct move_op *op = &p->ops[i];
+
+		op->hva = hotness_hva(h, op->idx);
+		op->from = op->now = (uint8_t)hotness_tier(h, op->idx);
+	}
+}
+
+void plan_record_moves(const struct plan *p, struct hotness *h)
+{
+	for (size_t i = 0; i < p->nr_ops; i++)
+		if (p->ops[i].now != p->ops[i].from)
+			hotness_set_tier(h, p->ops[i].idx,
+					 (enum tier)p->ops[i].now);
 }

@@ -32,11 +32,19 @@
 
 enum move_dir { MOVE_PROMOTE, MOVE_DEMOTE };
 
+/*
+ * A move, and what became of it: the planner fills all but now, which
+ * the mover sets (from the kernel's answer) and the agent then writes
+ * into the hotness's placement (plan_record_moves).
+ */
 struct move_op {
 	uint64_t idx;		/* first page of the unit */
 	uint32_t npages;	/* 1 or 512 */
 	uint8_t dir;		/* enum move_dir */
 	uint8_t hist;		/* its history when planned */
+	uint8_t from;		/* enum tier when planned */
+	uint8_t now;		/* enum tier after the move; from if not moved */
+	uint64_t hva;		/* the unit's address in the QEMU process */
 };
 
 struct plan_params {
@@ -66,6 +74,12 @@ struct plan {
 int plan_make(const struct hotness *h, const struct plan_params *pp,
 	      struct plan *out);
 void plan_free(struct plan *p);
+
+/* Each op's hva and from (and now = from) from h: plan_make's last step. */
+void plan_address(struct plan *p, const struct hotness *h);
+
+/* Where the moves left the units (each op's now), into h's placement. */
+void plan_record_moves(const struct plan *p, struct hotness *h);
 
 uint64_t plan_budget_pages(unsigned int rate_mb_s, unsigned int interval_ms);
 

@@ -65,6 +65,8 @@ int prom_format(const struct agent_status *st, FILE *out)
 	put_label(out, st->state);
 	fprintf(out, "\",mode=\"");
 	put_label(out, st->mode);
+	fprintf(out, "\",scan_mode=\"");
+	put_label(out, st->scan_mode);
 	fprintf(out, "\"} 1\n");
 	for (const struct counter_field *f = counter_fields; f->name; f++) {
 		uint64_t v = counter_value(&st->c, f);

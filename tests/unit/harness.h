@@ -8,6 +8,7 @@
 #define HARNESS_H
 
 #include <stdio.h>
+#include <string.h>
 
 static int th_passed, th_failed, th_cur_failed;
 static const char *th_cur;
@@ -25,6 +26,15 @@ static const char *th_cur;
 	if (_a != _b) {							\
 		fprintf(stderr, "%s:%d: %s: %s == %llu, want %s == %llu\n",\
 			__FILE__, __LINE__, th_cur, #a, _a, #b, _b);	\
+		th_cur_failed = 1;					\
+	}								\
+} while (0)
+
+#define CHECK_EQ_STR(a, b) do {						\
+	const char *_a = (a), *_b = (b);				\
+	if (strcmp(_a, _b)) {						\
+		fprintf(stderr, "%s:%d: %s: %s == \"%s\", want \"%s\"\n",\
+			__FILE__, __LINE__, th_cur, #a, _a, _b);	\
 		th_cur_failed = 1;					\
 	}								\
 } while (0)

@@ -57,6 +57,7 @@ static int fk_ioctl(void *ctx, int fd, unsigned long req, unsigned long arg)
 		info->backend = k->backend;
 		info->nr_memslots = (uint32_t)k->nregions;
 		info->root_levels = 4;
+		info->flags_honoured = k->honours;
 		return 0;
 	}
 	errno = ENOTTY;

@@ -36,6 +36,7 @@ struct fake_kernel {
 	bool stuck;		/* bug: never advance the position */
 	uint8_t garbage;	/* non-zero: every read starts with it */
 	uint32_t backend;
+	uint32_t honours;	/* GET_INFO's flags_honoured (0: none) */
 	/* called at each open: the "workload" touching pages per round */
 	void (*on_open)(struct fake_kernel *k, int round, void *arg);
 	void *arg;

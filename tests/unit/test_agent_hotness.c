@@ -242,6 +242,45 @@ static void test_host_huge_block_seen_as_small_pages(void)
 	hotness_fini(&h);
 }
 
+/*
+ * Huge-only scans: a 2 MiB record of a block the host backs by 4 KiB
+ * pages gives each page its bit and makes no unit; a host huge block
+ * ages as one. Every whole block host huge is what picks the mode.
+ */
+static void test_huge_only_scan_makes_no_unit(void)
+{
+	/* two whole blocks and a partial third */
+	struct ip_hva_range rg = { 0x40000000,
+				   0x40000000 + 2 * HUGE_SIZE_2M + 4096 };
+	struct hotness h;
+
+	CHECK(hotness_init(&h, &rg, 1) == 0);
+	CHECK(!hotness_all_host_huge(&h));
+	hotness_set_host_huge(&h, 0, true);
+	CHECK(!hotness_all_host_huge(&h));
+	hotness_set_host_huge(&h, 512, true);
+	CHECK(hotness_all_host_huge(&h));	/* the partial one aside */
+	hotness_set_host_huge(&h, 512, false);
+	h.scan_huge_only = true;
+	hotness_begin_scan(&h);
+	feed(&h, rg.start, 2 * 512, PMD_ACCESSED);
+	feed(&h, rg.start + 2 * HUGE_SIZE_2M, 1, PTE_IDLE);
+	hotness_end_scan(&h);
+	CHECK_EQ_U64(hotness_unit_pages(&h, 0), 512);
+	CHECK_EQ_U64(h.hist[0], 0x80);
+	CHECK_EQ_U64(hotness_unit_pages(&h, 512), 1);	/* not collapsed */
+	CHECK_EQ_U64(h.hist[512], 0x80);
+	CHECK_EQ_U64(h.hist[1023], 0x80);
+	CHECK_EQ_U64(h.hist[1024], 0);
+	/* a normal scan: the same record is a 2 MiB mapping, a unit */
+	h.scan_huge_only = false;
+	hotness_begin_scan(&h);
+	feed(&h, rg.start + HUGE_SIZE_2M, 512, PMD_IDLE);
+	hotness_end_scan(&h);
+	CHECK_EQ_U64(hotness_unit_pages(&h, 512), 512);
+	hotness_fini(&h);
+}
+
 static uint64_t rnd_state = 88172645463325252ull;
 
 static uint64_t rnd(void)
@@ -337,6 +376,7 @@ int main(void)
 	RUN_TEST(test_records_outside_guest_ram_are_ignored);
 	RUN_TEST(test_huge_blocks_are_units);
 	RUN_TEST(test_host_huge_block_seen_as_small_pages);
+	RUN_TEST(test_huge_only_scan_makes_no_unit);
 	RUN_TEST(test_threshold_fits_limit_on_synthetic_histories);
 	RUN_TEST(test_feed_from_record_stream);
 	RUN_TEST(test_bad_ranges_rejected);

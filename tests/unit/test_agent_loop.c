@@ -38,11 +38,13 @@ struct sim {
 
 static struct sim sim;
 
-static int sim_scan(void *ctx, pid_t pid, const struct ip_hva_range *r,
-		    size_t n, struct hotness *h, char *err, size_t errlen)
+static int sim_scan(void *ctx, pid_t pid, struct agent_scan *s,
+		    const struct ip_hva_range *r, size_t n, struct hotness *h,
+		    char *err, size_t errlen)
 {
 	(void)ctx;
 	(void)pid;
+	memset(&s->info, 0, sizeof(s->info));	/* a module that says nothing */
 	if (sim.fail_scan) {
 		snprintf(err, errlen, "open /proc/idle_pages: No such file or directory");
 		return -1;
@@ -500,6 +502,74 @@ static void test_real_reader_feeds_the_agent(void)
 	fake_kernel_fini(&k);
 }
 
+/*
+ * The scan mode follows what the module says: normal until it has said
+ * anything, skim for a VM when it honours skim, huge-only once a whole
+ * sweep found every block a host huge page, and back to skim when one
+ * is split. A process is never skimmed (MGLRU clears its PMDs' bits).
+ */
+static void scan_modes(uint32_t backend, uint32_t honours, bool thp,
+		       const char *const want[5])
+{
+	struct ip_hva_range rg = { BASE, BASE + NPAGES * 4096ull };
+	struct fake_kernel k;
+	struct ip_reader r;
+	char err[1024];
+
+	sim_reset();
+	sim.know_thp = true;
+	for (int b = 0; b < NPAGES / 512; b++)
+		sim.thp[b] = thp;
+	fake_kernel_init(&k);
+	k.backend = backend;
+	k.honours = honours;
+	fake_add_region(&k, BASE, NPAGES, 12);
+	ip_reader_init(&r, &k.ops);
+	policy_defaults(&pol);
+	pol.nr_dram_nodes = pol.nr_pmem_nodes = 1;
+	pol.pmem_nodes[0] = 1;
+	agent_init(&a, &pol, &sim_ops, agent_scan_idle_pages, &r);
+	a.proc_root = proc_root;
+	a.sys_root = sys_root;
+	CHECK(agent_attach(&a, getpid(), &rg, 1, NPAGES * 4096ull, err,
+			   sizeof(err)) == 0);
+	for (int i = 0; i < 5; i++) {
+		const char *flags;
+
+		if (i == 3)
+			sim.thp[5] = false;	/* split on the host */
+		CHECK(agent_interval(&a) == 0);
+		CHECK_EQ_STR(a.st.scan_mode, want[i]);
+		flags = k.open_flags & IDLE_PAGES_HUGE_ONLY_FLAG ? "huge-only" :
+			k.open_flags & IDLE_PAGES_SKIM_FLAG ? "skim" : "normal";
+		CHECK_EQ_STR(flags, want[i]);
+	}
+	agent_fini(&a);
+	ip_reader_fini(&r);
+	fake_kernel_fini(&k);
+}
+
+static void test_scan_mode_follows_the_target(void)
+{
+	const uint32_t both = IDLE_PAGES_HONOURS_SKIM |
+			      IDLE_PAGES_HONOURS_HUGE_ONLY;
+
+	scan_modes(IDLE_PAGES_BACKEND_NPT, both, false,
+		   (const char *const[]){ "normal", "skim", "skim", "skim",
+					  "skim" });
+	/* the first sweep is whole after the first scan; the split before
+	 * the 4th interval is found by its sweep, after its scan */
+	scan_modes(IDLE_PAGES_BACKEND_NPT, both, true,
+		   (const char *const[]){ "normal", "huge-only", "huge-only",
+					  "huge-only", "skim" });
+	scan_modes(IDLE_PAGES_BACKEND_NATIVE, both, true,
+		   (const char *const[]){ "normal", "normal", "normal",
+					  "normal", "normal" });
+	scan_modes(IDLE_PAGES_BACKEND_EPT, 0, true,
+		   (const char *const[]){ "normal", "normal", "normal",
+					  "normal", "normal" });
+}
+
 /* sysfs's memory blocks: one of FRAME_BLOCK_PAGES for each node. */
 static const char *const frame_dirs[] = {
 	"devices", "devices/system", "devices/system/memory",
@@ -659,6 +729,7 @@ int main(void)
 	RUN_TEST(test_kernel_tiering_is_reported);
 	RUN_TEST(test_damon_stat_is_reported);
 	RUN_TEST(test_real_reader_feeds_the_agent);
+	RUN_TEST(test_scan_mode_follows_the_target);
 	RUN_TEST(test_signal_ends_the_interval);
 	make_frames(false);
 	rmdir(proc_root);

@@ -142,6 +142,13 @@ static void teardown(void)
 	hotness_fini(&h);
 }
 
+static struct move_op one_page_op(uint64_t idx, enum move_dir dir,
+				  uint8_t hist)
+{
+	return (struct move_op){ .idx = idx, .npages = 1, .dir = (uint8_t)dir,
+				 .hist = hist };
+}
+
 /* A plan by hand: n units from first, all one way. */
 static struct plan plan_of(uint64_t first, unsigned int n, enum move_dir dir,
 			   uint64_t dram_before)
@@ -151,10 +158,20 @@ static struct plan plan_of(uint64_t first, unsigned int n, enum move_dir dir,
 	memset(&p, 0, sizeof(p));
 	p.ops = calloc(n + 1, sizeof(*p.ops));
 	for (unsigned int i = 0; i < n; i++)
-		p.ops[p.nr_ops++] = (struct move_op){ first + i, 1,
-						      (uint8_t)dir, 0xf0 };
+		p.ops[p.nr_ops++] = one_page_op(first + i, dir, 0xf0);
 	p.dram_pages = dram_before;
 	return p;
+}
+
+/* As an interval does: address the plan, move, record where units went. */
+static int execute(struct plan *p, uint64_t limit_pages)
+{
+	int rc;
+
+	plan_address(p, &h);
+	rc = mover_execute(&m, p, limit_pages);
+	plan_record_moves(p, &h);
+	return rc;
 }
 
 static uint64_t count_tier(enum tier t)
@@ -188,6 +205,37 @@ static void test_locate_learns_placement(void)
 	teardown();
 }
 
+/*
+ * The mover answers in the plan (each op's now) and leaves the hotness
+ * alone: the placement changes only when the moves are recorded.
+ */
+static void test_moves_answer_in_the_plan(void)
+{
+	struct plan p;
+
+	setup();
+	p = plan_of(10, 4, MOVE_PROMOTE, 0);
+	fk.page_error[11] = -EBUSY;
+	fk.page_error[12] = -ENOENT;
+	plan_address(&p, &h);
+	CHECK_EQ_U64(p.ops[0].hva, BASE + 10 * 4096ull);
+	CHECK(mover_execute(&m, &p, 1000) == 0);
+	CHECK_EQ_U64(count_tier(TIER_PMEM), NPAGES);	/* untouched */
+	CHECK_EQ_U64(p.ops[0].from, TIER_PMEM);
+	CHECK_EQ_U64(p.ops[0].now, TIER_DRAM);
+	CHECK_EQ_U64(p.ops[1].now, TIER_PMEM);		/* busy: stays */
+	CHECK_EQ_U64(p.ops[2].now, TIER_NONE);		/* gone */
+	CHECK_EQ_U64(p.ops[3].now, TIER_DRAM);
+	plan_record_moves(&p, &h);
+	CHECK(hotness_tier(&h, 10) == TIER_DRAM);
+	CHECK(hotness_tier(&h, 11) == TIER_PMEM);
+	CHECK(hotness_tier(&h, 12) == TIER_NONE);
+	CHECK(hotness_tier(&h, 13) == TIER_DRAM);
+	CHECK_EQ_U64(count_tier(TIER_DRAM), 2);
+	free(p.ops);
+	teardown();
+}
+
 static void test_promotions_in_batches(void)
 {
 	struct plan p;
@@ -196,7 +244,7 @@ static void test_promotions_in_batches(void)
 	p = plan_of(100, 200, MOVE_PROMOTE, 0);
 	fk.calls = 0;
 	fk.max_batch = 0;	/* forget the locate call */
-	CHECK(mover_execute(&m, &h, &p, 1000) == 0);
+	CHECK(execute(&p, 1000) == 0);
 	CHECK_EQ_U64(m.stats.promoted, 200);
 	CHECK_EQ_U64(fk.calls, 4);		/* 64 + 64 + 64 + 8 */
 	CHECK_EQ_U64(fk.max_batch, 64);
@@ -214,7 +262,7 @@ static void test_busy_pages_retried_next_interval(void)
 	fk.page_error[10] = -EBUSY;
 	fk.page_error[11] = -EAGAIN;
 	p = plan_of(10, 4, MOVE_PROMOTE, 0);
-	CHECK(mover_execute(&m, &h, &p, 100) == 0);
+	CHECK(execute(&p, 100) == 0);
 	CHECK_EQ_U64(m.stats.failed[FAIL_BUSY], 2);
 	CHECK_EQ_U64(m.stats.promoted, 2);
 	CHECK(hotness_tier(&h, 10) == TIER_PMEM);
@@ -222,7 +270,7 @@ static void test_busy_pages_retried_next_interval(void)
 	mover_new_interval(&m);
 	free(p.ops);
 	p = plan_of(10, 2, MOVE_PROMOTE, 2);
-	CHECK(mover_execute(&m, &h, &p, 100) == 0);
+	CHECK(execute(&p, 100) == 0);
 	CHECK_EQ_U64(m.stats.promoted, 4);
 	CHECK(hotness_tier(&h, 10) == TIER_DRAM);
 	free(p.ops);
@@ -230,7 +278,7 @@ static void test_busy_pages_retried_next_interval(void)
 	/* a positive return: the kernel left pages unmigrated, unreported */
 	fk.leave_unmigrated = 3;
 	p = plan_of(20, 3, MOVE_PROMOTE, 4);
-	CHECK(mover_execute(&m, &h, &p, 100) == 0);
+	CHECK(execute(&p, 100) == 0);
 	CHECK_EQ_U64(m.stats.failed[FAIL_BUSY], 5);
 	CHECK(hotness_tier(&h, 20) == TIER_PMEM);
 	free(p.ops);
@@ -244,7 +292,7 @@ static void test_full_node_stops_that_direction(void)
 	setup();
 	fk.free_pages[0] = 70;
 	p = plan_of(0, 200, MOVE_PROMOTE, 0);
-	CHECK(mover_execute(&m, &h, &p, 1000) == 0);
+	CHECK(execute(&p, 1000) == 0);
 	CHECK_EQ_U64(m.stats.promoted, 70);
 	/* the batch that hit the wall reports 58 full; no batch after it */
 	CHECK_EQ_U64(m.stats.failed[FAIL_NODE_FULL], 58);
@@ -253,7 +301,7 @@ static void test_full_node_stops_that_direction(void)
 
 	/* demotions still run */
 	p = plan_of(0, 10, MOVE_DEMOTE, 70);
-	CHECK(mover_execute(&m, &h, &p, 1000) == 0);
+	CHECK(execute(&p, 1000) == 0);
 	CHECK_EQ_U64(m.stats.demoted, 10);
 	free(p.ops);
 
@@ -263,7 +311,7 @@ static void test_full_node_stops_that_direction(void)
 	mover_new_interval(&m);
 	fk.call_errno = ENOMEM;
 	p = plan_of(300, 100, MOVE_PROMOTE, 60);
-	CHECK(mover_execute(&m, &h, &p, 1000) == 0);
+	CHECK(execute(&p, 1000) == 0);
 	CHECK_EQ_U64(m.stats.failed[FAIL_NODE_FULL], 58 + 64);
 	CHECK(fk.node_of[399] == 2);
 	CHECK(hotness_tier(&h, 399) == TIER_DRAM);
@@ -278,7 +326,7 @@ static void test_not_present_and_kernel_tiering(void)
 	setup();
 	fk.page_error[3] = -ENOENT;
 	p = plan_of(0, 5, MOVE_PROMOTE, 0);
-	CHECK(mover_execute(&m, &h, &p, 100) == 0);
+	CHECK(execute(&p, 100) == 0);
 	CHECK_EQ_U64(m.stats.failed[FAIL_NOT_PRESENT], 1);
 	CHECK(hotness_tier(&h, 3) == TIER_NONE);
 	CHECK(!m.numa_balancing_seen);	/* numa_balancing is 0 */
@@ -287,7 +335,7 @@ static void test_not_present_and_kernel_tiering(void)
 	m.numa_balancing = 2;
 	fk.page_error[8] = -ENOENT;
 	p = plan_of(6, 3, MOVE_PROMOTE, 4);
-	CHECK(mover_execute(&m, &h, &p, 100) == 0);
+	CHECK(execute(&p, 100) == 0);
 	CHECK(m.numa_balancing_seen);
 	free(p.ops);
 	teardown();
@@ -302,7 +350,7 @@ static void test_shared_and_fault_pages(void)
 	fk.page_error[2] = -EFAULT;
 	fk.page_error[3] = -EINVAL;
 	p = plan_of(0, 4, MOVE_PROMOTE, 0);
-	CHECK(mover_execute(&m, &h, &p, 100) == 0);
+	CHECK(execute(&p, 100) == 0);
 	CHECK_EQ_U64(m.stats.failed[FAIL_SHARED], 1);
 	CHECK_EQ_U64(m.stats.failed[FAIL_FAULT], 1);
 	CHECK_EQ_U64(m.stats.failed[FAIL_OTHER], 1);
@@ -318,7 +366,7 @@ static void test_move_all_falls_back_without_cap_sys_nice(void)
 	setup();
 	fk.move_all_eperm = true;
 	p = plan_of(0, 4, MOVE_PROMOTE, 0);
-	CHECK(mover_execute(&m, &h, &p, 100) == 0);
+	CHECK(execute(&p, 100) == 0);
 	CHECK_EQ_U64(m.stats.promoted, 4);
 	CHECK(m.flags == MPOL_MF_MOVE);
 	CHECK(fk.last_flags == MPOL_MF_MOVE);
@@ -367,14 +415,14 @@ static void test_cpuset_forbidden_node_names_the_libvirt_setting(void)
 	CHECK(mover_locate(&m, &h, 0, 10, NULL) == 0);
 	p = plan_of(0, 10, MOVE_DEMOTE, 10);
 	fk.calls = 0;
-	CHECK(mover_execute(&m, &h, &p, 100) == 0);
+	CHECK(execute(&p, 100) == 0);
 	CHECK_EQ_U64(m.stats.failed[FAIL_FORBIDDEN], 10);
 	CHECK(strstr(m.error, "virsh numatune web1") != NULL);
 	CHECK_EQ_U64(fk.calls, 1);
 	CHECK(hotness_tier(&h, 0) == TIER_DRAM);
 	free(p.ops);
 	p = plan_of(0, 10, MOVE_DEMOTE, 10);
-	CHECK(mover_execute(&m, &h, &p, 100) == 0);
+	CHECK(execute(&p, 100) == 0);
 	CHECK_EQ_U64(fk.calls, 1);	/* not tried again */
 	free(p.ops);
 	snprintf(path, sizeof(path), "%s/1234/status", dir);
@@ -396,13 +444,13 @@ static void test_failed_demotion_drops_the_promotion_it_made_room_for(void)
 	CHECK(mover_locate(&m, &h, 0, 8, NULL) == 0);
 	memset(&p, 0, sizeof(p));
 	p.ops = calloc(4, sizeof(*p.ops));
-	p.ops[p.nr_ops++] = (struct move_op){ 0, 1, MOVE_DEMOTE, 0 };
-	p.ops[p.nr_ops++] = (struct move_op){ 5, 1, MOVE_PROMOTE, 0xf0 };
-	p.ops[p.nr_ops++] = (struct move_op){ 1, 1, MOVE_DEMOTE, 0 };
-	p.ops[p.nr_ops++] = (struct move_op){ 6, 1, MOVE_PROMOTE, 0xf0 };
+	p.ops[p.nr_ops++] = one_page_op(0, MOVE_DEMOTE, 0);
+	p.ops[p.nr_ops++] = one_page_op(5, MOVE_PROMOTE, 0xf0);
+	p.ops[p.nr_ops++] = one_page_op(1, MOVE_DEMOTE, 0);
+	p.ops[p.nr_ops++] = one_page_op(6, MOVE_PROMOTE, 0xf0);
 	p.dram_pages = 4;
 	fk.page_error[0] = -EBUSY;	/* the first room never frees */
-	CHECK(mover_execute(&m, &h, &p, 4) == 0);
+	CHECK(execute(&p, 4) == 0);
 	CHECK_EQ_U64(m.stats.skipped_limit, 1);
 	CHECK(hotness_tier(&h, 5) == TIER_PMEM);
 	CHECK(hotness_tier(&h, 6) == TIER_DRAM);
@@ -419,7 +467,7 @@ static void test_dry_run_moves_nothing(void)
 	pol.mode = POLICY_DRY_RUN;
 	p = plan_of(0, 100, MOVE_PROMOTE, 0);
 	fk.calls = 0;
-	CHECK(mover_execute(&m, &h, &p, 1000) == 0);
+	CHECK(execute(&p, 1000) == 0);
 	CHECK_EQ_U64(fk.calls, 0);
 	CHECK_EQ_U64(m.stats.would_promote, 100);
 	CHECK_EQ_U64(m.stats.promoted, 0);
@@ -437,7 +485,7 @@ static void test_pacing_holds_the_rate(void)
 	pol.batch_pages = 256;
 	p = plan_of(0, 1024, MOVE_PROMOTE, 0);
 	fk.now = 0;
-	CHECK(mover_execute(&m, &h, &p, 2048) == 0);
+	CHECK(execute(&p, 2048) == 0);
 	CHECK_EQ_U64(m.stats.promoted, 1024);
 	/* batch k starts at k seconds: the last at 3 s */
 	CHECK(fk.slept > 2990000000ull && fk.slept <= 3000000000ull);
@@ -453,7 +501,7 @@ static void test_process_gone(void)
 	setup();
 	fk.call_errno = ESRCH;
 	p = plan_of(0, 100, MOVE_PROMOTE, 0);
-	CHECK(mover_execute(&m, &h, &p, 1000) == -1);
+	CHECK(execute(&p, 1000) == -1);
 	CHECK(m.gone);
 	free(p.ops);
 	teardown();
@@ -484,17 +532,17 @@ static void test_real_numa_move_pages_on_self(void)
 	memset(&p, 0, sizeof(p));
 	p.ops = calloc(16, sizeof(*p.ops));
 	for (int i = 0; i < 16; i++)
-		p.ops[p.nr_ops++] = (struct move_op){
-			hotness_index(&h, rg.start + i * 4096ull), 1,
-			MOVE_PROMOTE, 0xf0 };
-	CHECK(mover_execute(&m, &h, &p, 1000) == 0);
+		p.ops[p.nr_ops++] = one_page_op(
+			hotness_index(&h, rg.start + i * 4096ull),
+			MOVE_PROMOTE, 0xf0);
+	CHECK(execute(&p, 1000) == 0);
 	CHECK_EQ_U64(m.stats.promoted, 16);
 
 	/* to node 1, which has no memory here: ENODEV, node set aside */
 	if (numa_max_node() < 1) {
 		for (size_t i = 0; i < p.nr_ops; i++)
 			p.ops[i].dir = MOVE_DEMOTE;
-		CHECK(mover_execute(&m, &h, &p, 1000) == 0);
+		CHECK(execute(&p, 1000) == 0);
 		CHECK_EQ_U64(m.stats.failed[FAIL_FORBIDDEN], 16);
 		CHECK(strstr(m.error, "node 1 of the policy has no memory") != NULL);
 	}
@@ -510,6 +558,7 @@ int main(void)
 
 	vlog_init(VLOG_ERR, quiet);	/* the expected errors, unprinted */
 	RUN_TEST(test_locate_learns_placement);
+	RUN_TEST(test_moves_answer_in_the_plan);
 	RUN_TEST(test_promotions_in_batches);
 	RUN_TEST(test_busy_pages_retried_next_interval);
 	RUN_TEST(test_full_node_stops_that_direction);

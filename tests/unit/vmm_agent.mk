@@ -19,7 +19,7 @@ test_agent_planner_CFLAGS = $(AGENT_CFLAGS)
 test_agent_planner_LIBS = -ljson-c -lm
 
 TESTS += test_agent_mover
-test_agent_mover_SRCS = $(AGENT)/mover.c $(AGENT)/frame_nodes.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c
+test_agent_mover_SRCS = $(AGENT)/mover.c $(AGENT)/planner.c $(AGENT)/frame_nodes.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c
 test_agent_mover_CFLAGS = $(AGENT_CFLAGS)
 test_agent_mover_LIBS = -lnuma -ljson-c -lm
 
