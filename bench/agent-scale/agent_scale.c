@@ -196,10 +196,11 @@ static void on_alloc(void)
 }
 
 /* The agent's own scan source; its return ends the scan stage. */
-static int timed_scan(void *ctx, pid_t pid, const struct ip_hva_range *r,
-		      size_t n, struct hotness *h, char *err, size_t errlen)
+static int timed_scan(void *ctx, pid_t pid, struct agent_scan *s,
+		      const struct ip_hva_range *r, size_t n, struct hotness *h,
+		      char *err, size_t errlen)
 {
-	int rc = agent_scan_idle_pages(ctx, pid, r, n, h, err, errlen);
+	int rc = agent_scan_idle_pages(ctx, pid, s, r, n, h, err, errlen);
 
 	stage_enter(ST_LOCATE);
 	return rc;
@@ -795,6 +796,9 @@ static json_object *walk_json(const struct walk_cost *w, enum pat_kind k,
 	json_object_object_add(o, "warm_units_per_gib", json_object_new_int64((int64_t)p->warm_units));
 	json_object_object_add(o, "tree_guest_bytes", json_object_new_int64((int64_t)w->guest_bytes));
 	json_object_object_add(o, "tree_table_bytes", json_object_new_int64((int64_t)w->table_bytes));
+	json_object_object_add(o, "scan_mode", json_object_new_string(
+		w->flags & PTW_SKIM ? "skim" :
+		w->flags & PTW_HUGE_ONLY ? "huge-only" : "normal"));
 	json_object_object_add(o, "walk_ns_per_page_quiet_scan", jd(w->ns_per_page[0]));
 	json_object_object_add(o, "walk_ns_per_page_warm_scan", jd(w->ns_per_page[1]));
 	json_object_object_add(o, "stream_bytes_per_gib_quiet_scan",
@@ -943,7 +947,10 @@ int main(int argc, char **argv)
 
 			if (!o.kind_on[k])
 				continue;
-			if (walk_cost_measure(&pats[k], o.walk_bytes, BASE, 5,
+			/* the mode the agent scans it in (agent_scan_mode) */
+			if (walk_cost_measure(&pats[k], o.walk_bytes, BASE,
+					      pats[k].level == PTW_4K ?
+					      PTW_SKIM : PTW_HUGE_ONLY, 5,
 					      &w, err, sizeof(err)))
 				die("%s", err);
 			walk_cost_keep_best(&wcs[k], &w, !r);

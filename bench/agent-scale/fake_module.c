@@ -22,7 +22,7 @@ static int fm_open(void *ctx, const char *path, int flags)
 	struct fake_module *m = ctx;
 
 	(void)path;
-	(void)flags;
+	m->flags = flags & IDLE_PAGES_SKIM_FLAG ? PTW_SKIM : 0;
 	m->n.opens++;
 	m->scan++;
 	m->pos = 0;
@@ -49,6 +49,10 @@ static int fm_ioctl(void *ctx, int fd, unsigned long req, unsigned long arg)
 		info->nr_roots = 1;
 		info->nr_memslots = 1;
 		info->root_levels = 4;
+		/* huge-only: the stream of 2 MiB mappings is the same */
+		info->flags_honoured = IDLE_PAGES_HONOURS_SKIM |
+			(m->pat->level == PTW_2M ?
+			 IDLE_PAGES_HONOURS_HUGE_ONLY : 0);
 		return 0;
 	}
 	errno = ENOTTY;
@@ -113,7 +117,7 @@ static int scan_slot(struct fake_module *m, struct sink *s, uint64_t *pos,
 		end = chunk_end(*pos, n, limit);
 		m->runs.nr = 0;
 		if (pattern_runs(m->pat, warm, (*pos - m->base) / PAGE,
-				 (end - *pos) / PAGE, &m->runs) ||
+				 (end - *pos) / PAGE, m->flags, &m->runs) ||
 		    ptw_enc_runs(&s->enc, &m->runs, m->base))
 			return -1;
 		memcpy(s->ubuf + s->copied, s->enc.buf, s->enc.len);
@@ -148,7 +152,8 @@ static ssize_t fm_read(void *ctx, int fd, void *buf, size_t count)
 	if (window_end > USER_END)
 		window_end = USER_END;
 	limit = window_end < guest_end ? window_end : guest_end;
-	ptw_enc_init(&s.enc, m->kbuf, CHUNK_BYTES(FAKE_CHUNK_PAGES), pos, 0);
+	ptw_enc_init(&s.enc, m->kbuf, CHUNK_BYTES(FAKE_CHUNK_PAGES), pos,
+		     m->flags);
 	/* nothing is mapped below the slot */
 	if (pos < m->base)
 		pos = m->base;

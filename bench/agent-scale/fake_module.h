@@ -27,6 +27,7 @@ struct fake_module {
 	uint64_t base, pages;	/* guest RAM: [base, base + pages * 4 KiB) */
 	uint64_t pos;
 	uint64_t scan;		/* rounds opened so far */
+	unsigned int flags;	/* PTW_SKIM if the round was opened so */
 	struct ptw_run *run_mem;
 	struct ptw_runs runs;
 	u8 *kbuf;

@@ -142,8 +142,8 @@ static int append(struct ptw_runs *out, uint64_t page, uint64_t n, u8 state,
 	return 0;
 }
 
-int pattern_runs(const struct pattern *p, bool warm, uint64_t first,
-		 uint64_t n, struct ptw_runs *out)
+static int runs_as_mapped(const struct pattern *p, bool warm, uint64_t first,
+			  uint64_t n, struct ptw_runs *out)
 {
 	const struct pat_runs *r = &p->runs[warm];
 	uint64_t page = first, end = first + n;
@@ -167,6 +167,42 @@ int pattern_runs(const struct pattern *p, bool warm, uint64_t first,
 		} else if (off == r->start[i + 1]) {
 			i++;
 		}
+	}
+	return 0;
+}
+
+/* Is the 2 MiB from period offset off (block aligned) untouched? */
+static bool block_idle(const struct pat_runs *r, uint32_t off)
+{
+	/* start[n] is PAT_PERIOD_PAGES: the loop ends there at the latest */
+	for (size_t i = run_at(r, off); r->start[i] < off + 512; i++)
+		if (r->accessed[i])
+			return false;
+	return true;
+}
+
+int pattern_runs(const struct pattern *p, bool warm, uint64_t first,
+		 uint64_t n, unsigned int flags, struct ptw_runs *out)
+{
+	uint64_t page = first, end = first + n;
+
+	if (p->level != PTW_4K || !(flags & PTW_SKIM))
+		return runs_as_mapped(p, warm, first, n, out);
+	while (page < end) {
+		uint64_t next = (page | 511) + 1;
+
+		if (next > end)
+			next = end;
+		/* the PMD's bit covers its whole 2 MiB, asked for or not */
+		if (block_idle(&p->runs[warm],
+			       (uint32_t)(page % PAT_PERIOD_PAGES & ~511ull))) {
+			if (append(out, page, next - page, PTW_IDLE_PTES,
+				   PTW_2M))
+				return -1;
+		} else if (runs_as_mapped(p, warm, page, next - page, out)) {
+			return -1;
+		}
+		page = next;
 	}
 	return 0;
 }

@@ -66,10 +66,12 @@ static inline enum pat_class pattern_class(const struct pattern *p,
 
 /*
  * Appends to out what the walker reports for guest pages [first, first +
- * n) in a scan (warm: a warm scan): runs at GPA page * 4 KiB, adjacent
+ * n) in a scan (warm: a warm scan) with the scan flags (PTW_SKIM: an
+ * idle 2 MiB of 4 KiB pages is one PTW_IDLE_PTES run; the PMD's accessed
+ * bit is set by any access below): runs at GPA page * 4 KiB, adjacent
  * runs of equal state merged, as ptw_walk() does. -1 if out is full.
  */
 int pattern_runs(const struct pattern *p, bool warm, uint64_t first,
-		 uint64_t n, struct ptw_runs *out);
+		 uint64_t n, unsigned int flags, struct ptw_runs *out);
 
 #endif /* AGENT_SCALE_PATTERN_H */

@@ -38,6 +38,7 @@ struct walk_env {
 	uint64_t guest, base;
 	struct ptw_runs runs;
 	u8 *chunk_buf;
+	unsigned int flags;		/* PTW_* of the scans */
 };
 
 static uint64_t div_up(uint64_t a, uint64_t b)
@@ -88,7 +89,7 @@ static uint64_t scan(struct walk_env *w, bool gen, bool warm, u8 *buf,
 	uint64_t addr = 0, bytes = 0;
 
 	*accessed = 0;
-	ptw_enc_init(&enc, buf, cap, w->base, 0);
+	ptw_enc_init(&enc, buf, cap, w->base, w->flags);
 	while (addr < w->guest) {
 		uint64_t end = addr + FAKE_CHUNK_PAGES * 4096ull;
 		struct ptw_stats st;
@@ -98,11 +99,13 @@ static uint64_t scan(struct walk_env *w, bool gen, bool warm, u8 *buf,
 		w->runs.nr = 0;
 		if (gen) {
 			if (pattern_runs(w->p, warm, addr / 4096,
-					 (end - addr) / 4096, &w->runs))
+					 (end - addr) / 4096, w->flags,
+					 &w->runs))
 				return 0;
 		} else {
 			memset(&st, 0, sizeof(st));
-			end = ptw_walk(&w->pt.tree, addr, end, 0, &w->runs,
+			end = ptw_walk(&w->pt.tree, addr, end, w->flags,
+				       &w->runs,
 				       &st, NULL);
 			if (end == addr)
 				return 0;
@@ -120,8 +123,8 @@ static uint64_t scan(struct walk_env *w, bool gen, bool warm, u8 *buf,
 }
 
 int walk_cost_measure(const struct pattern *p, uint64_t guest_bytes,
-		      uint64_t hva_base, int reps, struct walk_cost *out,
-		      char *err, size_t errlen)
+		      uint64_t hva_base, unsigned int flags, int reps,
+		      struct walk_cost *out, char *err, size_t errlen)
 {
 	struct walk_env w = { .p = p, .guest = guest_bytes, .base = hva_base };
 	size_t cap = guest_bytes / 4096 + 64;
@@ -142,9 +145,10 @@ int walk_cost_measure(const struct pattern *p, uint64_t guest_bytes,
 		goto out;
 	}
 	out->table_bytes = w.arena.used - TABLE;
-	/* the tables are built accessed: a first scan clears them */
+	/* the tables are built accessed: a first, normal scan clears them */
 	scan(&w, false, false, w.chunk_buf, FAKE_CHUNK_PAGES +
 	     PIP_SET_HVA_LEN + 1, false, &acc);
+	w.flags = out->flags = flags;
 	for (int warm = 0; warm < 2; warm++) {
 		uint64_t n_want, n_got, best = UINT64_MAX;
 		uint64_t expect = 0;

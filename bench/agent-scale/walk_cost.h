@@ -24,13 +24,18 @@ struct walk_cost {
 	double ns_per_page[2];		/* a quiet scan, a warm scan: best */
 	uint64_t stream_bytes[2];	/* of a whole scan */
 	uint64_t accessed[2];		/* pages found accessed */
+	unsigned int flags;		/* PTW_* scan flags */
 	int reps;
 };
 
-/* 0, or -1 with err (a stream that differs is an error). */
+/*
+ * Scans with flags (PTW_SKIM, PTW_HUGE_ONLY: the mode the agent scans
+ * the pattern in, once it knows the target). 0, or -1 with err (a
+ * stream that differs is an error).
+ */
 int walk_cost_measure(const struct pattern *p, uint64_t guest_bytes,
-		      uint64_t hva_base, int reps, struct walk_cost *out,
-		      char *err, size_t errlen);
+		      uint64_t hva_base, unsigned int flags, int reps,
+		      struct walk_cost *out, char *err, size_t errlen);
 
 /* Keeps in best the lower time of each scan (first: w is the first). */
 void walk_cost_keep_best(struct walk_cost *best, const struct walk_cost *w,
