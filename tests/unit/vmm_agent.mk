@@ -1,7 +1,7 @@
 # Tests of the tiering daemon (vmm-agent/).
 AGENT := $(TOP)/vmm-agent
 AGENT_CFLAGS := -I$(AGENT) -I$(TOP)/lib
-AGENT_POLICY := $(AGENT)/policy.c $(AGENT)/nodeset.c $(AGENT)/units.c
+AGENT_POLICY := $(AGENT)/policy.c $(AGENT)/policy_json.c $(AGENT)/nodeset.c $(AGENT)/units.c
 
 TESTS += test_agent_policy
 test_agent_policy_SRCS = $(AGENT_POLICY)
