@@ -46,3 +46,7 @@ test_agent_loop_LIBS = -lnuma -ljson-c -lm
 TESTS += test_agent_log
 test_agent_log_SRCS = $(AGENT)/log.c
 test_agent_log_CFLAGS = $(AGENT_CFLAGS)
+
+TESTS += test_agent_dram_share
+test_agent_dram_share_SRCS = $(AGENT)/dram_share.c
+test_agent_dram_share_CFLAGS = $(AGENT_CFLAGS)
