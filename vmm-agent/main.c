@@ -17,10 +17,12 @@
 #include "counters.h"
 #include "domain.h"
 #include "guest_ram.h"
+#include "host_policy.h"
 #include "ip_libvirt.h"
 #include "ip_reader.h"
 #include "log.h"
 #include "policy.h"
+#include "policy_json.h"
 #include "prom.h"
 #include "units.h"
 
@@ -85,9 +87,35 @@ static const struct policy_env *host_env(uint64_t guest_bytes)
 	static struct policy_env env;
 
 	env.node_state = policy_sysfs_node_state;
+	env.node_bytes = policy_sysfs_node_bytes;
 	env.ctx = (void *)node_dir;
 	env.guest_bytes = guest_bytes;
 	return &env;
+}
+
+/* check-policy of a host policy (host_policy.h): what it shares. */
+static int check_host_policy(const char *file, const char *text)
+{
+	struct policy_errors errs = { 0 };
+	struct host_policy h;
+	char a[32], b[32], c[32];
+
+	if (host_policy_parse(file, text, host_env(0), &h, &errs)) {
+		policy_errors_print(&errs, stderr);
+		fprintf(stderr, "%s: host policy check failed\n", file);
+		return EXIT_CONFIG;
+	}
+	if (h.dram_bytes)
+		printf("%s: host policy is valid: %s of DRAM to share (%s on the DRAM nodes, %s reserved), %zu domain%s listed\n",
+		       file, format_bytes(host_policy_budget(&h), a, sizeof(a)),
+		       format_bytes(h.dram_bytes, b, sizeof(b)),
+		       format_bytes(h.reserved, c, sizeof(c)), h.nr_domains,
+		       h.nr_domains == 1 ? "" : "s");
+	else
+		printf("%s: host policy is valid (the DRAM nodes' size is not known here), %zu domain%s listed\n",
+		       file, h.nr_domains, h.nr_domains == 1 ? "" : "s");
+	host_policy_free(&h);
+	return 0;
 }
 
 static int cmd_check_policy(const struct options *o, const char *file)
@@ -95,18 +123,27 @@ static int cmd_check_policy(const struct options *o, const char *file)
 	struct policy_errors errs = { 0 };
 	uint64_t guest = 0;
 	struct policy p;
-	char lim[32];
+	char lim[32], *text;
+	int rc;
 
 	if (o->guest_memory && parse_size(o->guest_memory, &guest)) {
 		fprintf(stderr, "vmm-agent: --guest-memory: \"%s\" is not a size such as 4GiB\n",
 			o->guest_memory);
 		return EXIT_CONFIG;
 	}
-	if (policy_load(file, host_env(guest), &p, &errs)) {
+	text = pjson_read_file(file, &errs);
+	if (text && host_policy_text(text)) {
+		rc = check_host_policy(file, text);
+		free(text);
+		return rc;
+	}
+	if (!text || policy_parse(file, text, host_env(guest), &p, &errs)) {
+		free(text);
 		policy_errors_print(&errs, stderr);
 		fprintf(stderr, "%s: policy check failed\n", file);
 		return EXIT_CONFIG;
 	}
+	free(text);
 	if (p.limit_kind == POLICY_LIMIT_PERCENT)
 		snprintf(lim, sizeof(lim), "%g%% of the guest", p.limit_percent);
 	else

@@ -176,31 +176,19 @@ int policy_parse(const char *name, const char *text,
 {
 	struct pjson *c;
 	struct policy p;
-	json_object *root;
 	uint64_t pages;
 	unsigned int before = errs->n + errs->dropped;
 	bool limit_ok;
 
 	policy_defaults(&p);
-	root = pjson_parse_text(name, text, errs);
-	if (!root)
+	c = pjson_open(name, text, env, &p, errs);
+	if (!c)
 		return -1;
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		json_object_put(root);
-		pjson_error(errs, "%s: out of memory", name);
-		return -1;
-	}
-	c->file = name;
-	c->env = env;
-	c->base = &p;
-	c->errs = errs;
-	pjson_parse_object(c, top_keys, "", root);
-	json_object_put(root);
+	pjson_parse_object(c, top_keys, "", c->root);
 	check_cross(c);
 	/* the limit against the guest too, whatever else is wrong */
 	limit_ok = !pjson_key_failed(c, "dram_limit");
-	free(c);
+	pjson_close(c);
 	if (limit_ok && env && env->guest_bytes)
 		policy_limit_pages(name, &p, env->guest_bytes, &pages, errs);
 	if (errs->n + errs->dropped != before)
@@ -277,6 +265,24 @@ enum node_state policy_sysfs_node_state(void *ctx, int node)
 	if (nodeset_read_file(&set, path) || !nodeset_has(&set, node))
 		return NODE_NO_MEMORY;
 	return NODE_ONLINE;
+}
+
+uint64_t policy_sysfs_node_bytes(void *ctx, int node)
+{
+	const char *dir = ctx ? ctx : POLICY_SYSFS_NODE_DIR;
+	unsigned long long kb = 0;
+	char path[512], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/node%d/meminfo", dir, node);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Node %*d MemTotal: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kb * 1024;
 }
 
 void policy_errors_print(const struct policy_errors *errs, FILE *out)

@@ -61,10 +61,13 @@ struct policy_env {
 	enum node_state (*node_state)(void *ctx, int node);
 	void *ctx;
 	uint64_t guest_bytes;	/* 0: unknown, the size checks are skipped */
+	/* a node's memory in bytes, 0 if unknown; NULL: not checked */
+	uint64_t (*node_bytes)(void *ctx, int node);
 };
 
 /* The env of this host: nodes from sysfs (ctx: sysfs node dir or NULL). */
 enum node_state policy_sysfs_node_state(void *ctx, int node);
+uint64_t policy_sysfs_node_bytes(void *ctx, int node);
 #define POLICY_SYSFS_NODE_DIR	"/sys/devices/system/node"
 
 void policy_defaults(struct policy *p);

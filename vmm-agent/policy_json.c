@@ -396,6 +396,35 @@ json_object *pjson_parse_text(const char *name, const char *text,
 	return root;
 }
 
+struct pjson *pjson_open(const char *name, const char *text,
+			 const struct policy_env *env, void *base,
+			 struct policy_errors *errs)
+{
+	json_object *root = pjson_parse_text(name, text, errs);
+	struct pjson *c;
+
+	if (!root)
+		return NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		json_object_put(root);
+		pjson_error(errs, "%s: out of memory", name);
+		return NULL;
+	}
+	c->file = name;
+	c->env = env;
+	c->base = base;
+	c->root = root;
+	c->errs = errs;
+	return c;
+}
+
+void pjson_close(struct pjson *c)
+{
+	json_object_put(c->root);
+	free(c);
+}
+
 char *pjson_read_file(const char *path, struct policy_errors *errs)
 {
 	struct stat st;

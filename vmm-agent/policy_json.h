@@ -47,6 +47,7 @@ struct pjson {
 	const char *file;		/* named in the errors */
 	const struct policy_env *env;	/* nodes are checked against it */
 	void *base;			/* the struct the keys fill */
+	json_object *root;		/* the file's JSON object */
 	struct policy_errors *errs;
 	/* keys that failed, so rules between keys do not pile onto them */
 	char failed[POLICY_MAX_ERRORS * 2][64];
@@ -68,6 +69,15 @@ void pjson_parse_object(struct pjson *c, const struct key_spec *keys,
 /* A JSON object from text, strictly; NULL with the error in errs. */
 json_object *pjson_parse_text(const char *name, const char *text,
 			      struct policy_errors *errs);
+
+/*
+ * Start reading a file's text into base: its JSON object parsed (c->root),
+ * to walk with pjson_parse_object. NULL with the error in errs.
+ */
+struct pjson *pjson_open(const char *name, const char *text,
+			 const struct policy_env *env, void *base,
+			 struct policy_errors *errs);
+void pjson_close(struct pjson *c);
 
 /* A policy file's text (at most 1 MiB, no NUL); free() it. NULL + errs. */
 char *pjson_read_file(const char *path, struct policy_errors *errs);

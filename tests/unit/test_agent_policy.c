@@ -23,7 +23,7 @@ static enum node_state fake_node_state(void *ctx, int node)
 	return NODE_OFFLINE;
 }
 
-static const struct policy_env host = { fake_node_state, NULL, 0 };
+static const struct policy_env host = { fake_node_state, NULL, 0, NULL };
 
 static const char *const base_keys =
 	"\"dram_nodes\": [0], \"pmem_nodes\": [1], \"dram_limit\": \"50%\"";

@@ -50,3 +50,8 @@ test_agent_log_CFLAGS = $(AGENT_CFLAGS)
 TESTS += test_agent_dram_share
 test_agent_dram_share_SRCS = $(AGENT)/dram_share.c
 test_agent_dram_share_CFLAGS = $(AGENT_CFLAGS)
+
+TESTS += test_agent_host_policy
+test_agent_host_policy_SRCS = $(AGENT)/host_policy.c $(AGENT_POLICY)
+test_agent_host_policy_CFLAGS = $(AGENT_CFLAGS) -DEXAMPLE_HOST_POLICY='"$(AGENT)/examples/host.json"'
+test_agent_host_policy_LIBS = -ljson-c -lm
