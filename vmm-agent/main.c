@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "policy_json.h"
 #include "prom.h"
+#include "status_list.h"
 #include "units.h"
 
 #define VERSION		"0.1"
@@ -58,7 +59,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: vmm-agent [OPTIONS] run DOMAIN\n"
 		"       vmm-agent check-policy [--guest-memory SIZE] FILE\n"
-		"       vmm-agent status [--json] [--status-dir DIR] DOMAIN\n"
+		"       vmm-agent status [--json] [--status-dir DIR] [DOMAIN]\n"
 		"\n"
 		"Keeps the hot memory of libvirt domain DOMAIN (name or UUID) in DRAM\n"
 		"and the cold memory in PMEM, as its policy says.\n"
@@ -151,6 +152,34 @@ static int cmd_check_policy(const struct options *o, const char *file)
 	printf("%s: policy is valid: DRAM limit %s, scan every %u ms, mode %s\n",
 	       file, lim, p.scan_interval_ms, policy_mode_name(p.mode));
 	return 0;
+}
+
+/* Every domain of the status directory, and the host's totals. */
+static int cmd_status_all(const struct options *o)
+{
+	struct status_list l;
+	char err[512], *text;
+	int rc = 0;
+
+	if (status_list_read(o->status_dir, &l, err, sizeof(err))) {
+		fprintf(stderr, "vmm-agent: %s\n", err);
+		return 1;
+	}
+	if (o->json) {
+		for (unsigned int i = 0; i < l.nr_skipped; i++)
+			fprintf(stderr, "vmm-agent: not read: %s\n",
+				l.skipped[i]);
+		text = status_list_to_json(&l);
+		if (text)
+			printf("%s\n", text);
+		else
+			rc = 1;
+		free(text);
+	} else {
+		status_list_print(&l, (int64_t)time(NULL), stdout);
+	}
+	status_list_free(&l);
+	return rc;
 }
 
 static int cmd_status(const struct options *o, const char *domain)
@@ -522,6 +551,8 @@ int main(int argc, char **argv)
 		}
 	}
 	vlog_init(o.verbose ? VLOG_DEBUG : VLOG_INFO, NULL);
+	if (argc - optind == 1 && !strcmp(argv[optind], "status"))
+		return cmd_status_all(&o);
 	if (argc - optind != 2) {
 		usage(stderr);
 		return EXIT_CONFIG;

@@ -1,18 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_agent_status.c - the operators' view of vmm-agent: the status file
- * round trip (written atomically, read back equal), the text form, and
- * the Prometheus exposition checked line by line against the format.
+ * round trip (written atomically, read back equal), the text form, every
+ * domain's status at once, and the Prometheus exposition checked line by
+ * line against the format.
  */
 #include <ctype.h>
 #include <dirent.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
+
 #include "counters.h"
 #include "harness.h"
 #include "prom.h"
+#include "status_list.h"
 
 static void sample_status(struct agent_status *st)
 {
@@ -111,6 +117,73 @@ static void test_status_file_round_trip(void)
 	snprintf(path, sizeof(path), "%s/web1.json", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* The host's view: every DOMAIN.json of the directory, nothing else. */
+static void test_status_of_every_domain(void)
+{
+	char dir[] = "/tmp/test_agent_status_XXXXXX", err[256], path[600];
+	struct agent_status st;
+	struct status_list l;
+	json_object *root, *tot, *v;
+	char *text, *out;
+	size_t len;
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	sample_status(&st);
+	snprintf(st.domain, sizeof(st.domain), "web2");
+	CHECK(status_write(dir, &st) == 0);
+	snprintf(st.domain, sizeof(st.domain), "web1");
+	st.tier_bytes[TIER_DRAM] = 1ull << 30;
+	CHECK(status_write(dir, &st) == 0);
+	snprintf(path, sizeof(path), "%s/bad.json", dir);	/* not a status */
+	f = fopen(path, "w");
+	fputs("{ \"domain\": ", f);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/.web3.json.Ab12Cd", dir); /* temporary */
+	f = fopen(path, "w");
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/sub.json", dir);	/* a directory */
+	CHECK(mkdir(path, 0755) == 0);
+
+	CHECK(status_list_read(dir, &l, err, sizeof(err)) == 0);
+	CHECK_EQ_U64(l.n, 2);
+	CHECK(l.n == 2 && !strcmp(l.st[0].domain, "web1") &&
+	      !strcmp(l.st[1].domain, "web2"));
+	CHECK_EQ_U64(l.nr_skipped, 1);
+	CHECK(l.nr_skipped == 1 && strstr(l.skipped[0], "bad.json") != NULL);
+
+	f = open_memstream(&out, &len);
+	status_list_print(&l, st.updated + 7, f);
+	fclose(f);
+	CHECK(strstr(out, "DOMAIN") == out);
+	CHECK(strstr(out, "\nweb1 ") != NULL);
+	CHECK(strstr(out, "1 GiB") != NULL);
+	CHECK(strstr(out, " 7s\n") != NULL);
+	CHECK(strstr(out, "host: 2 domains") != NULL);
+	CHECK(strstr(out, "not read: ") != NULL);
+	free(out);
+
+	text = status_list_to_json(&l);
+	root = text ? json_tokener_parse(text) : NULL;
+	CHECK(root != NULL);
+	CHECK(json_object_object_get_ex(root, "domains", &v) &&
+	      json_object_array_length(v) == 2);
+	CHECK(json_object_object_get_ex(root, "totals", &tot));
+	CHECK(json_object_object_get_ex(tot, "dram_bytes", &v) &&
+	      json_object_get_uint64(v) ==
+	      (1ull << 30) + l.st[1].tier_bytes[TIER_DRAM]);
+	json_object_put(root);
+	free(text);
+	status_list_free(&l);
+
+	CHECK(status_list_read("/nonexistent-dir", &l, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "/nonexistent-dir: No such file or directory") != NULL);
+	rmdir(path);
+	snprintf(path, sizeof(path), "rm -f %s/* %s/.web3*; rmdir %s", dir,
+		 dir, dir);
+	CHECK(system(path) == 0);
 }
 
 static void test_status_text(void)
@@ -250,6 +323,7 @@ int main(void)
 {
 	RUN_TEST(test_status_file_round_trip);
 	RUN_TEST(test_status_text);
+	RUN_TEST(test_status_of_every_domain);
 	RUN_TEST(test_prometheus_exposition);
 	RUN_TEST(test_prom_file_written_atomically);
 	return TEST_SUMMARY();

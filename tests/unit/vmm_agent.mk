@@ -24,7 +24,7 @@ test_agent_mover_CFLAGS = $(AGENT_CFLAGS)
 test_agent_mover_LIBS = -lnuma -ljson-c -lm
 
 TESTS += test_agent_status
-test_agent_status_SRCS = $(AGENT)/counters.c $(AGENT)/prom.c $(AGENT)/mover.c $(AGENT)/frame_nodes.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c
+test_agent_status_SRCS = $(AGENT)/counters.c $(AGENT)/status_list.c $(AGENT)/prom.c $(AGENT)/mover.c $(AGENT)/frame_nodes.c $(AGENT)/hotness.c $(AGENT)/log.c $(AGENT_POLICY) $(TOP)/lib/ip_decode.c
 test_agent_status_CFLAGS = $(AGENT_CFLAGS)
 test_agent_status_LIBS = -lnuma -ljson-c -lm
 

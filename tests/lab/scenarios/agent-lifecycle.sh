@@ -103,6 +103,11 @@ check "the agent's status error is cleared" agent_wait $DOM '.last_error == ""' 
 placement_back "after the module came back"
 
 vmm-agent status --status-dir "$LAB_OUT/status" $DOM | tee "$LAB_OUT/status.txt"
+vmm-agent status --status-dir "$LAB_OUT/status" | tee "$LAB_OUT/status-all.txt"
+check "the host's view lists the domain, running, with the scan mode" \
+	grep -Eq "^$DOM +running +enforce +skim " "$LAB_OUT/status-all.txt"
+check "the host's view ends with the totals of 1 domain" \
+	grep -q '^host: 1 domain, ' "$LAB_OUT/status-all.txt"
 check "vmm-agent exits cleanly on SIGTERM" agent_stop
 check "the guest's integrity checks found no errors (first run)" \
 	guest_clean "$LAB_OUT/$DOM.serial.1"
