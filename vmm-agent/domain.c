@@ -175,6 +175,22 @@ static void on_job_completed(virConnectPtr conn, virDomainPtr dom,
 	pthread_mutex_unlock(&w->lock);
 }
 
+static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
+			const char *nsuri, void *opaque)
+{
+	struct domain_watch *w = opaque;
+
+	(void)conn;
+	(void)dom;
+	if (type != VIR_DOMAIN_METADATA_ELEMENT || !nsuri ||
+	    strcmp(nsuri, w->meta_ns))
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->meta_changes++;
+	pthread_mutex_unlock(&w->lock);
+	log_info("domain %s: its metadata %s changed", w->name, nsuri);
+}
+
 static void on_close(virConnectPtr conn, int reason, void *opaque)
 {
 	struct domain_watch *w = opaque;
@@ -194,7 +210,7 @@ void domain_init(struct domain_watch *w, const char *uri, const char *ident)
 	snprintf(w->ident, sizeof(w->ident), "%s", ident);
 	snprintf(w->name, sizeof(w->name), "%s", ident);
 	pthread_mutex_init(&w->lock, NULL);
-	w->cb_lifecycle = w->cb_iteration = w->cb_job = -1;
+	w->cb_lifecycle = w->cb_iteration = w->cb_job = w->cb_metadata = -1;
 	w->state = DOM_DISCONNECTED;
 	w->backoff_s = 1;
 }
@@ -220,6 +236,10 @@ static int register_events(struct domain_watch *w)
 	w->cb_job = virConnectDomainEventRegisterAny(w->conn, w->dom,
 		VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
 		VIR_DOMAIN_EVENT_CALLBACK(on_job_completed), w, NULL);
+	if (w->meta_ns[0])
+		w->cb_metadata = virConnectDomainEventRegisterAny(w->conn,
+			w->dom, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+			VIR_DOMAIN_EVENT_CALLBACK(on_metadata), w, NULL);
 	w->close_cb = !virConnectRegisterCloseCallback(w->conn, on_close, w,
 						       NULL);
 	/* notice a dead daemon even when no packet arrives */
@@ -275,9 +295,11 @@ void domain_disconnect(struct domain_watch *w)
 		virConnectDomainEventDeregisterAny(w->conn, w->cb_iteration);
 	if (w->cb_job >= 0)
 		virConnectDomainEventDeregisterAny(w->conn, w->cb_job);
+	if (w->cb_metadata >= 0)
+		virConnectDomainEventDeregisterAny(w->conn, w->cb_metadata);
 	if (w->close_cb)
 		virConnectUnregisterCloseCallback(w->conn, on_close);
-	w->cb_lifecycle = w->cb_iteration = w->cb_job = -1;
+	w->cb_lifecycle = w->cb_iteration = w->cb_job = w->cb_metadata = -1;
 	w->close_cb = false;
 	if (w->dom)
 		virDomainFree(w->dom);
@@ -424,6 +446,44 @@ uint64_t domain_memory_bytes(struct domain_watch *w)
 		return 0;
 	kib = virDomainGetMaxMemory(w->dom);
 	return (uint64_t)kib * 1024;
+}
+
+void domain_watch_metadata(struct domain_watch *w, const char *ns)
+{
+	snprintf(w->meta_ns, sizeof(w->meta_ns), "%s", ns);
+}
+
+unsigned int domain_metadata_changes(struct domain_watch *w)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&w->lock);
+	n = w->meta_changes;
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
+int domain_metadata(struct domain_watch *w, const char *ns, char **xml,
+		    char *err, size_t errlen)
+{
+	virErrorPtr e;
+
+	*xml = NULL;
+	if (!w->dom) {
+		snprintf(err, errlen, "not connected to libvirt: %s",
+			 w->err[0] ? w->err : "no connection");
+		return -1;
+	}
+	*xml = virDomainGetMetadata(w->dom, VIR_DOMAIN_METADATA_ELEMENT, ns,
+				    VIR_DOMAIN_AFFECT_CURRENT);
+	if (*xml)
+		return 1;
+	e = virGetLastError();
+	if (e && e->code == VIR_ERR_NO_DOMAIN_METADATA)
+		return 0;
+	snprintf(err, errlen, "cannot read the metadata of domain %s: %s",
+		 w->name, virt_error());
+	return -1;
 }
 
 int domain_pid(struct domain_watch *w, pid_t *pid, char *err, size_t errlen)

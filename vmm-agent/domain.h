@@ -49,7 +49,8 @@ struct domain_watch {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	virConnectPtr conn;
 	virDomainPtr dom;
-	int cb_lifecycle, cb_iteration, cb_job;
+	int cb_lifecycle, cb_iteration, cb_job, cb_metadata;
+	char meta_ns[128];		/* the metadata namespace watched */
 	bool close_cb;
 	pthread_mutex_t lock;
 	/* under lock: written by the event thread */
@@ -57,6 +58,7 @@ struct domain_watch {
 	bool migrating;			/* a migration iteration was seen */
 	bool conn_lost;
 	unsigned int starts;		/* STARTED events: QEMU restarted */
+	unsigned int meta_changes;	/* changes of meta_ns's element */
 	/* reconnection */
 	unsigned int backoff_s;
 	time_t next_try;
@@ -90,6 +92,22 @@ enum dom_state domain_state(struct domain_watch *w);
 
 /* The domain's memory (<memory>) in bytes, 0 if unknown. */
 uint64_t domain_memory_bytes(struct domain_watch *w);
+
+/*
+ * The metadata element of namespace ns in the domain's XML (the live
+ * definition if it runs), malloc'd into *xml. 1, 0 if it has none, or
+ * -1 with err (not connected, libvirt failed).
+ */
+int domain_metadata(struct domain_watch *w, const char *ns, char **xml,
+		    char *err, size_t errlen);
+
+/*
+ * Count the changes of the metadata element of namespace ns (set before
+ * domain_connect; from then on, on every connection). The count, read
+ * under the lock, is domain_metadata_changes().
+ */
+void domain_watch_metadata(struct domain_watch *w, const char *ns);
+unsigned int domain_metadata_changes(struct domain_watch *w);
 
 /* The QEMU pid (lib/ip_target + ip_libvirt). 0, or -1 with err. */
 int domain_pid(struct domain_watch *w, pid_t *pid, char *err, size_t errlen);

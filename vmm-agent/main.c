@@ -23,6 +23,7 @@
 #include "log.h"
 #include "policy.h"
 #include "policy_json.h"
+#include "policy_xml.h"
 #include "prom.h"
 #include "status_list.h"
 #include "units.h"
@@ -207,7 +208,9 @@ static int cmd_status(const struct options *o, const char *domain)
 /* The daemon's state, between intervals. */
 struct daemon {
 	const struct options *o;
-	char policy_path[512];
+	char policy_path[512];		/* or what names the XML's policy */
+	bool policy_in_xml;		/* the domain's <metadata> has it */
+	unsigned int meta_seen;		/* its changes, as last read */
 	struct domain_watch w;
 	struct ip_reader reader;
 	struct agent a;
@@ -273,6 +276,59 @@ static void attach(struct daemon *d, unsigned int starts)
 	guest_ram_free(&ram);
 }
 
+/* The policy from its source: the file, or the domain's XML metadata. */
+static int load_policy(struct daemon *d, uint64_t guest, struct policy *p,
+		       struct policy_errors *errs)
+{
+	char err[1024], *xml, *text;
+	int rc;
+
+	if (!d->policy_in_xml)
+		return policy_load(d->policy_path, host_env(guest), p, errs);
+	rc = domain_metadata(&d->w, POLICY_XML_NS, &xml, err, sizeof(err));
+	if (rc <= 0) {
+		pjson_error(errs, "%s: %s", d->policy_path,
+			    rc ? err : "there is no such element");
+		return -1;
+	}
+	text = policy_xml_text(xml, err, sizeof(err));
+	free(xml);
+	if (!text) {
+		pjson_error(errs, "%s: %s", d->policy_path, err);
+		return -1;
+	}
+	rc = policy_parse(d->policy_path, text, host_env(guest), p, errs);
+	free(text);
+	return rc;
+}
+
+/*
+ * Where the policy is: --policy FILE; else /etc/vmm-agent/DOMAIN.json if
+ * it exists; else the domain's XML, read now (libvirt's event loop must
+ * run first). 0, or -1 with the reason logged.
+ */
+static int find_policy(struct daemon *d, const char *domain)
+{
+	if (d->o->policy) {
+		snprintf(d->policy_path, sizeof(d->policy_path), "%s",
+			 d->o->policy);
+		return 0;
+	}
+	policy_default_path(domain, d->policy_path, sizeof(d->policy_path));
+	if (access(d->policy_path, F_OK) == 0 || errno != ENOENT)
+		return 0;
+	d->policy_in_xml = true;
+	domain_watch_metadata(&d->w, POLICY_XML_NS);
+	if (domain_connect(&d->w)) {
+		log_err("no policy file %s, and the domain's XML cannot be read for a policy: %s",
+			d->policy_path, d->w.err);
+		return -1;
+	}
+	snprintf(d->policy_path, sizeof(d->policy_path),
+		 "domain %s's <metadata> (%s)", d->w.name, POLICY_XML_NS);
+	return 0;
+}
+
 static void reload_policy(struct daemon *d)
 {
 	struct policy_errors errs = { 0 };
@@ -280,7 +336,7 @@ static void reload_policy(struct daemon *d)
 	char err[1024];
 	struct policy p;
 
-	if (policy_load(d->policy_path, host_env(guest), &p, &errs)) {
+	if (load_policy(d, guest, &p, &errs)) {
 		for (unsigned int i = 0; i < errs.n; i++)
 			log_err("%s", errs.msg[i]);
 		log_err("policy reload rejected: keeping the last good policy");
@@ -431,14 +487,25 @@ static int cmd_run(const struct options *o, const char *domain)
 	if (!d)
 		return 1;
 	d->o = o;
-	if (o->policy)
-		snprintf(d->policy_path, sizeof(d->policy_path), "%s", o->policy);
-	else
-		policy_default_path(domain, d->policy_path,
-				    sizeof(d->policy_path));
-	if (policy_load(d->policy_path, host_env(0), &p, &errs)) {
+	if (domain_events_start()) {
+		log_err("cannot start the libvirt event loop");
+		free(d);
+		return 1;
+	}
+	domain_init(&d->w, o->uri, domain);
+	if (find_policy(d, domain)) {
+		domain_disconnect(&d->w);
+		free(d);
+		return 1;
+	}
+	if (load_policy(d, 0, &p, &errs)) {
 		for (unsigned int i = 0; i < errs.n; i++)
 			log_err("%s", errs.msg[i]);
+		if (d->policy_in_xml)
+			log_err("no policy for domain %s: no file %s/%s.json, nor a policy in its XML (virsh metadata %s --uri %s --key vmm --set '<policy>{...}</policy>' --live --config)",
+				domain, POLICY_DIR, domain, domain,
+				POLICY_XML_NS);
+		domain_disconnect(&d->w);
 		free(d);
 		return EXIT_CONFIG;
 	}
@@ -450,18 +517,12 @@ static int cmd_run(const struct options *o, const char *domain)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if (domain_events_start()) {
-		log_err("cannot start the libvirt event loop");
-		free(d);
-		return 1;
-	}
 	ip_reader_init(&d->reader, NULL);
 	agent_init(&d->a, &p, &mover_numa_ops, agent_scan_idle_pages,
 		   &d->reader);
 	d->a.stop = &interrupt_requested;
 	d->a.st.started = (int64_t)time(NULL);
 	snprintf(d->a.st.policy, sizeof(d->a.st.policy), "%s", d->policy_path);
-	domain_init(&d->w, o->uri, domain);
 	d->last_state = DOM_UNKNOWN;
 	log_info("vmm-agent %s for domain %s at %s, policy %s (%s)", VERSION,
 		 domain, o->uri, d->policy_path, policy_mode_name(p.mode));
@@ -471,7 +532,14 @@ static int cmd_run(const struct options *o, const char *domain)
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &next);
+	d->meta_seen = domain_metadata_changes(&d->w);
 	while (!stop_requested) {
+		/* `virsh metadata --set` of the policy: as a SIGHUP */
+		if (d->policy_in_xml &&
+		    domain_metadata_changes(&d->w) != d->meta_seen) {
+			d->meta_seen = domain_metadata_changes(&d->w);
+			reload_policy(d);
+		}
 		one_interval(d);
 		write_outputs(d);
 		if (o->once) {

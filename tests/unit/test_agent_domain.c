@@ -3,14 +3,18 @@
  * test_agent_domain.c - vmm-agent's libvirt side against libvirt's own
  * test driver (test:///default, in process): lookup by name and UUID,
  * lifecycle events through the event-loop thread, what each event means
- * for tiering, and reconnection with backoff.
+ * for tiering, reconnection with backoff, and a policy in the domain's
+ * XML metadata read back as its JSON text.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "domain.h"
 #include "harness.h"
 #include "log.h"
+#include "policy_xml.h"
 
 #define TEST_URI	"test:///default"
 #define TEST_UUID	"6695eb01-f6a4-8304-79aa-97f2502e193f"
@@ -96,6 +100,103 @@ static void test_lookup_by_name_and_uuid(void)
 	domain_disconnect(&w);
 }
 
+/*
+ * A policy set with virDomainSetMetadata (what `virsh metadata --set`
+ * does) is found through the agent's read-only connection, entities and
+ * all; a domain without one says so (0), not an error.
+ */
+static void test_policy_in_metadata(void)
+{
+	const char *json = "{ \"dram_nodes\": [0], \"mode\": \"a<b&c\" }";
+	virConnectPtr rw = virConnectOpen(TEST_URI);
+	char err[256], *xml = NULL, *text;
+
+	CHECK(rw != NULL);
+	domain_init(&w, TEST_URI, "test");
+	domain_watch_metadata(&w, POLICY_XML_NS);
+	CHECK(domain_connect(&w) == 0);
+	CHECK(domain_metadata(&w, POLICY_XML_NS, &xml, err, sizeof(err)) == 0);
+	CHECK(xml == NULL);
+	if (rw) {
+		virDomainPtr dom = virDomainLookupByName(rw, "test");
+
+		CHECK(dom != NULL);
+		CHECK(dom && virDomainSetMetadata(dom,
+			VIR_DOMAIN_METADATA_ELEMENT,
+			"<policy>{ \"dram_nodes\": [0], \"mode\": \"a&lt;b&amp;c\" }</policy>",
+			"vmm", POLICY_XML_NS, VIR_DOMAIN_AFFECT_CURRENT) == 0);
+		if (dom)
+			virDomainFree(dom);
+	}
+	/* the change is an event: the agent rereads its policy on it */
+	for (int i = 0; i < 200 && !domain_metadata_changes(&w); i++)
+		usleep(10000);
+	CHECK_EQ_U64(domain_metadata_changes(&w), 1);
+	if (rw) {	/* another application's metadata: not ours */
+		virDomainPtr dom = virDomainLookupByName(rw, "test");
+
+		CHECK(dom && virDomainSetMetadata(dom,
+			VIR_DOMAIN_METADATA_ELEMENT, "<x>1</x>", "o",
+			"http://other.example/ns", 0) == 0);
+		if (dom)
+			virDomainFree(dom);
+		usleep(200000);
+		CHECK_EQ_U64(domain_metadata_changes(&w), 1);
+	}
+	CHECK(domain_metadata(&w, POLICY_XML_NS, &xml, err, sizeof(err)) == 1);
+	text = xml ? policy_xml_text(xml, err, sizeof(err)) : NULL;
+	CHECK(text != NULL && !strcmp(text, json));
+	if (!text)
+		fprintf(stderr, "metadata: %s (%s)\n", xml ? xml : "none", err);
+	free(text);
+	free(xml);
+	domain_disconnect(&w);
+	CHECK(domain_metadata(&w, POLICY_XML_NS, &xml, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "not connected to libvirt") != NULL);
+	if (rw)
+		virConnectClose(rw);
+}
+
+/* The element's text as the agent takes it, and what it refuses. */
+static void test_policy_xml_text(void)
+{
+	static const struct {
+		const char *xml, *text, *err;
+	} cases[] = {
+		{ "<policy xmlns=\"" POLICY_XML_NS "\">{\"a\": 1}</policy>",
+		  "{\"a\": 1}", NULL },
+		{ "\n <vmm:policy xmlns:vmm=\"x\">&#123;&#x22;k&quot;:&apos;&gt;&apos;}</vmm:policy>\n",
+		  "{\"k\":'>'}", NULL },
+		{ "<policy><![CDATA[{\"a\": \"<&>\"}]]></policy>",
+		  "{\"a\": \"<&>\"}", NULL },
+		{ "<policy/>", "", NULL },
+		{ "{\"a\": 1}", NULL, "not one XML element" },
+		{ "<policy>{<x/>}</policy>", NULL, "must hold JSON text, not other XML" },
+		{ "<policy>&nbsp;</policy>", NULL, "XML entity" },
+		{ "<policy>&#0;</policy>", NULL, "XML entity" },
+		{ "<policy><![CDATA[x</policy>", NULL, "CDATA section" },
+		{ "<policy>{}", NULL, "no end tag" },
+		{ "<policy", NULL, "start tag is not closed" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[256] = "";
+		char *t = policy_xml_text(cases[i].xml, err, sizeof(err));
+
+		if (cases[i].text) {
+			CHECK(t != NULL && !strcmp(t, cases[i].text));
+		} else {
+			CHECK(t == NULL);
+			CHECK(strstr(err, cases[i].err) != NULL);
+		}
+		if ((cases[i].text && (!t || strcmp(t, cases[i].text))) ||
+		    (!cases[i].text && (t || !strstr(err, cases[i].err))))
+			fprintf(stderr, "case %zu: got '%s' (%s)\n", i,
+				t ? t : "NULL", err);
+		free(t);
+	}
+}
+
 static void test_lifecycle_events_arrive(void)
 {
 	unsigned int starts0, starts1;
@@ -164,6 +265,8 @@ int main(void)
 	CHECK(domain_events_start() == 0);
 	RUN_TEST(test_event_meanings);
 	RUN_TEST(test_lookup_by_name_and_uuid);
+	RUN_TEST(test_policy_in_metadata);
+	RUN_TEST(test_policy_xml_text);
 	RUN_TEST(test_lifecycle_events_arrive);
 	RUN_TEST(test_reconnect_with_backoff);
 	domain_events_stop();

@@ -33,7 +33,7 @@ test_agent_guest_ram_SRCS = $(AGENT)/guest_ram.c $(AGENT)/units.c
 test_agent_guest_ram_CFLAGS = $(AGENT_CFLAGS)
 
 TESTS += test_agent_domain
-test_agent_domain_SRCS = $(AGENT)/domain.c $(AGENT)/log.c $(TOP)/lib/ip_target.c $(TOP)/lib/ip_libvirt.c
+test_agent_domain_SRCS = $(AGENT)/domain.c $(AGENT)/policy_xml.c $(AGENT)/log.c $(TOP)/lib/ip_target.c $(TOP)/lib/ip_libvirt.c
 test_agent_domain_CFLAGS = $(AGENT_CFLAGS)
 test_agent_domain_LIBS = -lvirt -pthread
 

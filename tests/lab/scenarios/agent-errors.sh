@@ -5,7 +5,9 @@
 #    "/proc/idle_pages does not exist: the idle_pages kernel module is
 #    not loaded", before anything else is tried;
 #  - a bad policy: check-policy and run both exit 2 with one line per
-#    problem (all five at once) naming the file and the key.
+#    problem (all five at once) naming the file and the key;
+#  - no policy file: the policy in the domain's XML <metadata> is taken,
+#    a bad one refused naming it, and none at all is exit 2.
 # Each within 10 s (nothing waits or retries on them).
 source "$LAB_TOP/tests/lab/lib.sh"
 source "$LAB_TOP/tests/lab/libvirt.sh"
@@ -76,3 +78,37 @@ done
 run_agent $DOM "$LAB_OUT/badrun.out" --policy "$LAB_OUT/bad.json"
 expect_exit "run with a bad policy" $? "$LAB_OUT/badrun.out" 2 \
 	"$LAB_OUT/bad.json: key 'scan_interval'"
+
+# The policy in the domain's XML (<metadata>), when there is no file.
+NS=http://vmm-agent.org/xmlns/policy/1
+rm -f "/etc/vmm-agent/$DOM.json"
+run_agent $DOM "$LAB_OUT/nopolicy.out" --once
+expect_exit "no policy file and none in the XML" $? "$LAB_OUT/nopolicy.out" 2 \
+	"no policy for domain $DOM: no file /etc/vmm-agent/$DOM.json, nor a policy in its XML"
+check "virsh metadata sets a policy in the domain's XML" \
+	virsh -q metadata $DOM --uri $NS --key vmm --config --set \
+	"<policy>{ \"dram_nodes\": [$LAB_DRAM_NODE], \"pmem_nodes\": [$LAB_PMEM_NODE], \"dram_limit\": \"16MiB\", \"mode\": \"dry-run\" }</policy>"
+run_agent $DOM "$LAB_OUT/xmlpolicy.out" --once
+sed 's/^/  | /' "$LAB_OUT/xmlpolicy.out"
+check "the agent takes the policy from the XML" \
+	grep -qF "policy domain $DOM's <metadata> ($NS) (dry-run)" "$LAB_OUT/xmlpolicy.out"
+# A running agent rereads it when libvirt says it changed (no SIGHUP).
+timeout 30 vmm-agent --status-dir "$LAB_OUT/status" --prom-dir "" run $DOM \
+	>"$LAB_OUT/xmlreload.out" 2>&1 &
+agent_pid=$!
+check "the agent runs on the XML's policy" wait_for 10 \
+	grep -qF "policy domain $DOM's <metadata> ($NS) (dry-run)" "$LAB_OUT/xmlreload.out"
+check "virsh metadata changes the policy" \
+	virsh -q metadata $DOM --uri $NS --key vmm --config --set \
+	"<policy>{ \"dram_nodes\": [$LAB_DRAM_NODE], \"pmem_nodes\": [$LAB_PMEM_NODE], \"dram_limit\": \"16MiB\", \"mode\": \"enforce\" }</policy>"
+check "the running agent rereads it on libvirt's event" wait_for 15 \
+	grep -qF "policy domain $DOM's <metadata> ($NS) reloaded" "$LAB_OUT/xmlreload.out"
+kill $agent_pid 2>/dev/null
+wait $agent_pid
+sed 's/^/  | /' "$LAB_OUT/xmlreload.out"
+check "virsh metadata sets a bad policy" \
+	virsh -q metadata $DOM --uri $NS --key vmm --config --set \
+	"<policy>{ \"dram_nodes\": [$LAB_DRAM_NODE], \"pmem_nodes\": [$LAB_PMEM_NODE], \"dram_limit\": \"2GiB\", \"mod\": 1 }</policy>"
+run_agent $DOM "$LAB_OUT/xmlbad.out" --once
+expect_exit "a bad policy in the XML" $? "$LAB_OUT/xmlbad.out" 2 \
+	"domain $DOM's <metadata> \\($NS\\): key 'mod': unknown key"
