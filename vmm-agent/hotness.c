@@ -366,13 +366,14 @@ static void feed_2m(struct hotness *h, uint64_t idx, uint64_t n,
 			feed_4k(h, head, PAGES_PER_2M, st);
 			continue;
 		}
-		/* huge-only: a 2 MiB record of 4 KiB pages is no unit */
-		if (!hotness_block_huge(h, head) && h->scan_huge_only) {
-			feed_4k(h, head, PAGES_PER_2M, st);
-			continue;
-		}
-		if (!hotness_block_huge(h, head))
+		if (!hotness_block_huge(h, head)) {
+			/* huge-only: a 2 MiB record of 4 KiB pages is no unit */
+			if (h->scan_huge_only) {
+				feed_4k(h, head, PAGES_PER_2M, st);
+				continue;
+			}
 			collapse_block(h, head);
+		}
 		set_bit_to(h->fed, head / PAGES_PER_2M, true);
 		age(h, head, st == IP_ST_ACCESSED);
 	}

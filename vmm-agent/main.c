@@ -534,10 +534,11 @@ static int cmd_run(const struct options *o, const char *domain)
 	clock_gettime(CLOCK_MONOTONIC, &next);
 	d->meta_seen = domain_metadata_changes(&d->w);
 	while (!stop_requested) {
+		unsigned int changes = domain_metadata_changes(&d->w);
+
 		/* `virsh metadata --set` of the policy: as a SIGHUP */
-		if (d->policy_in_xml &&
-		    domain_metadata_changes(&d->w) != d->meta_seen) {
-			d->meta_seen = domain_metadata_changes(&d->w);
+		if (d->policy_in_xml && changes != d->meta_seen) {
+			d->meta_seen = changes;
 			reload_policy(d);
 		}
 		one_interval(d);

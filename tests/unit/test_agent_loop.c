@@ -464,13 +464,35 @@ static void test_kernel_tiering_is_reported(void)
 	rmdir(path);
 }
 
+/*
+ * The agent on the real scan source, lib/ip_reader over a simulated
+ * /proc/idle_pages (r), attached to the simulated guest; stop: the
+ * signal flag, or NULL.
+ */
+static void attach_with_reader(struct ip_reader *r, unsigned int limit_pct,
+			       volatile int *stop)
+{
+	struct ip_hva_range rg = { BASE, BASE + NPAGES * 4096ull };
+	char err[1024];
+
+	policy_defaults(&pol);
+	pol.nr_dram_nodes = pol.nr_pmem_nodes = 1;
+	pol.pmem_nodes[0] = 1;
+	if (limit_pct)
+		pol.limit_percent = limit_pct;
+	agent_init(&a, &pol, &sim_ops, agent_scan_idle_pages, r);
+	a.proc_root = proc_root;
+	a.sys_root = sys_root;
+	a.stop = stop;
+	CHECK(agent_attach(&a, getpid(), &rg, 1, NPAGES * 4096ull, err,
+			   sizeof(err)) == 0);
+}
+
 /* The real scan source: lib/ip_reader over a simulated /proc/idle_pages. */
 static void test_real_reader_feeds_the_agent(void)
 {
-	struct ip_hva_range rg = { BASE, BASE + NPAGES * 4096ull };
 	struct fake_kernel k;
 	struct ip_reader r;
-	char err[1024];
 	int ri;
 
 	sim_reset();
@@ -478,15 +500,7 @@ static void test_real_reader_feeds_the_agent(void)
 	ri = fake_add_region(&k, BASE, NPAGES, 12);
 	fake_add_region(&k, 0x7f8000000000ull, 512, 12);	/* not guest RAM */
 	ip_reader_init(&r, &k.ops);
-	policy_defaults(&pol);
-	pol.nr_dram_nodes = pol.nr_pmem_nodes = 1;
-	pol.pmem_nodes[0] = 1;
-	pol.limit_percent = 50;
-	agent_init(&a, &pol, &sim_ops, agent_scan_idle_pages, &r);
-	a.proc_root = proc_root;
-	a.sys_root = sys_root;
-	CHECK(agent_attach(&a, getpid(), &rg, 1, NPAGES * 4096ull, err,
-			   sizeof(err)) == 0);
+	attach_with_reader(&r, 50, NULL);
 	for (int interval = 0; interval < 2; interval++) {
 		fake_touch(&k, ri, 100, 200);
 		fake_touch(&k, ri, 4000 + interval, 1);	/* once each */
@@ -511,10 +525,8 @@ static void test_real_reader_feeds_the_agent(void)
 static void scan_modes(uint32_t backend, uint32_t honours, bool thp,
 		       const char *const want[5])
 {
-	struct ip_hva_range rg = { BASE, BASE + NPAGES * 4096ull };
 	struct fake_kernel k;
 	struct ip_reader r;
-	char err[1024];
 
 	sim_reset();
 	sim.know_thp = true;
@@ -525,14 +537,7 @@ static void scan_modes(uint32_t backend, uint32_t honours, bool thp,
 	k.honours = honours;
 	fake_add_region(&k, BASE, NPAGES, 12);
 	ip_reader_init(&r, &k.ops);
-	policy_defaults(&pol);
-	pol.nr_dram_nodes = pol.nr_pmem_nodes = 1;
-	pol.pmem_nodes[0] = 1;
-	agent_init(&a, &pol, &sim_ops, agent_scan_idle_pages, &r);
-	a.proc_root = proc_root;
-	a.sys_root = sys_root;
-	CHECK(agent_attach(&a, getpid(), &rg, 1, NPAGES * 4096ull, err,
-			   sizeof(err)) == 0);
+	attach_with_reader(&r, 0, NULL);
 	for (int i = 0; i < 5; i++) {
 		const char *flags;
 
@@ -672,26 +677,16 @@ static void test_frames_in_no_block_fall_back_to_queries(void)
  */
 static void test_signal_ends_the_interval(void)
 {
-	struct ip_hva_range rg = { BASE, BASE + NPAGES * 4096ull };
 	volatile int stop = 0;
 	struct fake_kernel k;
 	struct ip_reader r;
-	char err[1024];
 	int ri;
 
 	sim_reset();
 	fake_kernel_init(&k);
 	ri = fake_add_region(&k, BASE, NPAGES, 12);
 	ip_reader_init(&r, &k.ops);
-	policy_defaults(&pol);
-	pol.nr_dram_nodes = pol.nr_pmem_nodes = 1;
-	pol.pmem_nodes[0] = 1;
-	agent_init(&a, &pol, &sim_ops, agent_scan_idle_pages, &r);
-	a.proc_root = proc_root;
-	a.sys_root = sys_root;
-	a.stop = &stop;
-	CHECK(agent_attach(&a, getpid(), &rg, 1, NPAGES * 4096ull, err,
-			   sizeof(err)) == 0);
+	attach_with_reader(&r, 0, &stop);
 	fake_touch(&k, ri, 0, NPAGES);
 	CHECK(agent_interval(&a) == 0);
 	CHECK_EQ_U64(a.hot.hist[NPAGES - 1], HIST_LATEST);
