@@ -114,7 +114,7 @@ static void parse_domains(struct pjson *c, const char *key, json_object *v)
 static void check_budget(struct pjson *c, struct host_policy *h)
 {
 	char nodes[64], a[32], b[32], r[32], k[32];
-	uint64_t sum = 0, budget;
+	uint64_t sum = 0, dram = 0, budget;
 	struct nodeset set;
 
 	if (!c->env || !c->env->node_bytes ||
@@ -128,9 +128,10 @@ static void check_budget(struct pjson *c, struct host_policy *h)
 
 		if (!bytes)
 			return;		/* not known: nothing to check */
-		h->dram_bytes += bytes;
+		dram += bytes;
 		nodeset_add(&set, h->dram_nodes[i]);
 	}
+	h->dram_bytes = dram;
 	nodeset_format(&set, nodes, sizeof(nodes));
 	if (h->reserved >= h->dram_bytes) {
 		pjson_key_error(c, "reserved", "%s is not less than the DRAM of node%s %s (%s): nothing would be left to share",

@@ -14,11 +14,14 @@
 
 #define GIB	(1ull << 30)
 
-/* Fake host: nodes 0 (32 GiB) and 1 (64 GiB) with memory, the rest off. */
+/*
+ * Fake host: nodes 0 (32 GiB) and 1 (64 GiB) with memory, 2 with memory
+ * of a size not known, the rest off.
+ */
 static enum node_state fake_node_state(void *ctx, int node)
 {
 	(void)ctx;
-	return node == 0 || node == 1 ? NODE_ONLINE : NODE_OFFLINE;
+	return node >= 0 && node <= 2 ? NODE_ONLINE : NODE_OFFLINE;
 }
 
 static uint64_t fake_node_bytes(void *ctx, int node)
@@ -77,6 +80,10 @@ static void test_example_and_shares(void)
 	CHECK_EQ_U64(host_policy_budget(&hp), 96 * GIB);
 	CHECK_EQ_U64(hp.nr_domains, 0);
 	CHECK_EQ_U64(hp.defaults.weight, 1);
+	/* a node of unknown size: the DRAM is not known, nothing checked */
+	CHECK(parse("{ \"dram_nodes\": [0, 2], \"reserved\": \"1TiB\" }") == 0);
+	CHECK_EQ_U64(hp.dram_bytes, 0);
+	CHECK_EQ_U64(host_policy_budget(&hp), 0);
 }
 
 static void test_host_policy_is_told_apart(void)
